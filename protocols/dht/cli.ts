@@ -1,0 +1,3 @@
+import type { CliCommand } from '../../node/cli/command.ts'
+
+export const dhtCommands: CliCommand[] = []
