@@ -1,0 +1,40 @@
+import type { PeerKey } from './ports/net.ts'
+
+/**
+ * Contracts between protocol modules, so one can use another through the service
+ * registry without importing its internals. Each is optional at the consumer: a peer
+ * may run without the DHT, and the chunk exchange still works from its tracker.
+ */
+
+/** Where to find peers that have some content (the DHT implements it as 'dht'). */
+export interface ProviderIndex {
+  /** Announce this peer as a provider of `key` (republished by the provider). */
+  provide(key: string): Promise<void>
+  findProviders(key: string, opts?: { limit?: number }): Promise<ProviderRecord[]>
+}
+
+export interface ProviderRecord {
+  peer: PeerKey
+  addrs: string[]
+}
+
+/** A file this peer shares, as search and the supernode index see it. */
+export interface SharedFileInfo {
+  /** The share link: the manifest CID (base32). */
+  link: string
+  name: string
+  size: number
+  tags?: string[]
+}
+
+/** What this peer shares (the chunk exchange implements it as 'chunks'). */
+export interface Catalog {
+  listShared(): Promise<SharedFileInfo[]>
+}
+
+/** One search hit (flood search and the supernode index both return these). */
+export interface SearchHit {
+  file: SharedFileInfo
+  peer: PeerKey
+  addrs: string[]
+}
