@@ -38,3 +38,27 @@ export interface SearchHit {
   peer: PeerKey
   addrs: string[]
 }
+
+/** Whether this peer can be dialled from outside, as the host sees it (AutoNAT-verified addresses). */
+export type Reachability = 'public' | 'private' | 'unknown'
+
+/**
+ * What the relay protocol may ask of the host about NAT traversal, and nothing more
+ * (implemented over libp2p in node/host/nat-services.ts; the host registers it as service
+ * 'nat'). Without it (simulator), the relay layer runs on roles from config alone.
+ */
+export interface NatHost {
+  reachability(): Reachability
+  /** Whether this host runs the circuit-relay server (so it can serve as a supernode). */
+  readonly relayServer: boolean
+  /**
+   * Reserve a slot on the relay reachable at `relayAddrs` (multiaddrs ending /p2p/<id>)
+   * and listen through it. Resolves to our relayed addresses via that relay; rejects when
+   * the relay refuses or cannot be reached.
+   */
+  reserve(relayAddrs: string[]): Promise<string[]>
+  /** Our relayed addresses right now (empty once the relay connection is gone). */
+  relayedAddresses(relay?: PeerKey): string[]
+  /** Reservations this host currently grants as a relay server. */
+  reservations(): number
+}

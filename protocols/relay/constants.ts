@@ -1,0 +1,81 @@
+/**
+ * Relay protocol constants. Each is a config default (protocols/relay/config.ts) or a
+ * wire bound; the comment says why that value.
+ */
+
+/** Wire protocol id of the supernode layer (attach, directory, index, tier search). */
+export const RELAY_PROTOCOL_ID = '/peerhive/relay/1.0.0'
+
+/**
+ * Reservations a supernode grants at once. libp2p's default (15) is a home-router figure;
+ * a KaZaA group leader served 100-150 children, so we allow a little more.
+ */
+export const DEFAULT_MAX_RESERVATIONS = 200
+
+/**
+ * Bytes one relayed connection may carry (both directions) before the relay resets it.
+ * libp2p's 128 KiB cuts any file transfer in milliseconds; 8 GiB lets a large file cross
+ * the relay while still bounding what one pair can cost a volunteer supernode.
+ */
+export const DEFAULT_RELAY_DATA_LIMIT_BYTES = 8 * 1024 ** 3
+
+/**
+ * How long one relayed connection may stay open. libp2p's 2 minutes cuts transfers; 2 h
+ * covers a large download, after which the peers simply reconnect through the relay.
+ */
+export const DEFAULT_RELAY_DURATION_LIMIT_MS = 2 * 60 * 60 * 1000
+
+/** Reservation lifetime on the supernode; the client library refreshes it before expiry. */
+export const DEFAULT_RESERVATION_TTL_MS = 60 * 60 * 1000
+
+/**
+ * How often an attached child checks its supernode link and reservation (and the
+ * supernode re-checks its children). Short enough that failover happens within seconds of
+ * a supernode vanishing, long enough to cost nothing.
+ */
+export const DEFAULT_CHECK_INTERVAL_MS = 5_000
+
+/** A child's directory claim and index upload live this long on a supernode unless refreshed. */
+export const DEFAULT_CLAIM_TTL_MS = 10 * 60 * 1000
+
+/** Children re-announce (claim + descriptors) this often, well inside the TTL. */
+export const DEFAULT_REFRESH_INTERVAL_MS = 3 * 60 * 1000
+
+/** Descriptors one child may have in its supernode's index: bounds memory per child. */
+export const DEFAULT_MAX_DESCRIPTORS_PER_CHILD = 2_000
+
+/**
+ * Index updates a child may send per minute. A well-behaved child sends one per refresh
+ * interval plus one per share; past this it is flooding and is cut off (KaZaA safety).
+ */
+export const DEFAULT_MAX_UPDATES_PER_MINUTE = 30
+
+/** How long a cut-off child stays refused. */
+export const DEFAULT_CUTOFF_MS = 10 * 60 * 1000
+
+/** Hops a query travels among supernodes (the supernode tier is small; 3 reaches far). */
+export const DEFAULT_TIER_TTL = 3
+
+/** Hits a supernode returns for one query (its own index plus the tier's). */
+export const DEFAULT_MAX_HITS = 100
+
+/** How long a supernode waits for the tier's answers to a forwarded query. */
+export const DEFAULT_TIER_QUERY_TIMEOUT_MS = 3_000
+
+/** Seen query ids remembered for duplicate suppression (flood de-duplication). */
+export const SEEN_QUERY_CAPACITY = 4_096
+
+/** Wire bounds: a frame carries at most one upload batch of descriptors. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024
+export const MAX_NAME_BYTES = 64
+export const MAX_ADDRS = 16
+export const MAX_ADDR_BYTES = 512
+export const MAX_DESCRIPTORS_PER_MESSAGE = 2_000
+export const MAX_FILE_NAME_BYTES = 512
+export const MAX_TAGS = 16
+export const MAX_TAG_BYTES = 64
+export const MAX_QUERY_BYTES = 256
+export const MAX_HITS_PER_MESSAGE = 500
+export const MAX_PEERS_PER_MESSAGE = 64
+export const MAX_KEY_BYTES = 128
+export const MAX_SIG_BYTES = 128
