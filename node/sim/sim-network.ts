@@ -4,6 +4,8 @@ import type { NetEvent, NetPort, PeerKey, RequestOptions } from '../ports/net.ts
 import { asPeerKey } from '../ports/net.ts'
 import type { NetProvider } from '../ports/net-provider.ts'
 import type { VirtualClock } from '../ports/virtual-clock.ts'
+import { SeededRandom, type Random } from '../ports/random.ts'
+import { FairLink, type QueuedFrame } from './fair-link.ts'
 import type { WireProtocol } from '../wire/codec.ts'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../wire/envelope.ts'
 
@@ -13,27 +15,54 @@ export const SIM_STRIKE_LIMIT = 5
 
 export interface SimNetworkOptions {
   clock: VirtualClock
-  /** One-way latency between two hosts (default 10 ms). */
+  /** One-way latency between two hosts (default 10 ms). Must be fixed per pair: frames keep their order. */
   latencyMs?: (from: PeerKey, to: PeerKey) => number
+  /** Probability that a frame is lost (default 0). Draws come from `random`. */
+  lossRate?: number
+  /** The network's own random stream (loss draws); fork it from the run's seed. */
+  random?: Random
+  /** Strikes before a host bans a peer (default 5, as `net.strikeLimit`). */
+  strikeLimit?: number
+  /** Called once per frame handed to its destination (traces, metrics). */
+  onDeliver?: (from: PeerKey, to: PeerKey, protocol: string, bytes: number) => void
 }
 
 /**
  * A simulated network on virtual time. Frames are really encoded and decoded (so codecs,
- * limits and strikes behave as on libp2p) and delivered after the link latency, in order
- * per link. `transmit` is the one place where timing is decided.
+ * limits and strikes behave as on libp2p) and delivered in order per link. Timing:
+ * a frame waits for the sender's uplink (FairLink at the host's upload capacity, fair
+ * among its concurrent transfers), travels the link latency, then waits for the
+ * receiver's downlink (download capacity). Unlimited capacities (0) skip their queue.
+ * Failures: hosts crash, stop, revive, are cut off, or sit behind NAT (no inbound dials);
+ * a partition function splits the swarm into groups that cannot reach each other.
  */
 export class SimNetwork {
   readonly clock: VirtualClock
   private readonly latency: (from: PeerKey, to: PeerKey) => number
   private readonly hosts = new Map<PeerKey, SimHost>()
-  private readonly links = new Set<string>()
+  /** Live connections: link id -> epoch (bumped on every new connection). */
+  private readonly links = new Map<string, number>()
+  private readonly adjacency = new Map<PeerKey, Set<PeerKey>>()
+  private epochs = 0
+  private readonly random: Random
+  private partition: ((k: PeerKey) => string | number) | undefined
+  lossRate: number
+  readonly strikeLimit: number
+  onDeliver: SimNetworkOptions['onDeliver']
   /** Frames and bytes carried, for metrics. */
   frames = 0
   bytes = 0
+  /** Frames dropped by the loss model, or in flight when their connection closed. */
+  lost = 0
+  dropped = 0
 
   constructor (opts: SimNetworkOptions) {
     this.clock = opts.clock
     this.latency = opts.latencyMs ?? (() => SIM_DEFAULT_LATENCY_MS)
+    this.random = opts.random ?? new SeededRandom('sim-network')
+    this.lossRate = opts.lossRate ?? 0
+    this.strikeLimit = opts.strikeLimit ?? SIM_STRIKE_LIMIT
+    this.onDeliver = opts.onDeliver
   }
 
   addHost (key: string): SimHost {
@@ -57,24 +86,31 @@ export class SimNetwork {
   }
 
   neighbours (a: PeerKey): PeerKey[] {
-    const out: PeerKey[] = []
-    for (const l of this.links) {
-      const [x, y] = l.split('|') as [PeerKey, PeerKey]
-      if (x === a) out.push(y)
-      else if (y === a) out.push(x)
-    }
-    return out
+    const s = this.adjacency.get(a)
+    return s === undefined ? [] : [...s]
   }
 
-  /** Open a connection; false when the target is down, banned us, or refuses inbound. */
-  connect (from: PeerKey, to: PeerKey): boolean {
+  /** Whether `from` may open a connection to `to` now (no side effects). */
+  canConnect (from: PeerKey, to: PeerKey): boolean {
     const a = this.hosts.get(from)
     const b = this.hosts.get(to)
     if (a === undefined || b === undefined || !a.alive || !b.alive || from === to) return false
-    if (a.banned.has(to) || b.banned.has(from) || !b.acceptsInbound(from)) return false
+    if (a.isolated || b.isolated) return false
+    if (this.partition !== undefined && this.partition(from) !== this.partition(to)) return false
+    return !a.banned.has(to) && !b.banned.has(from)
+  }
+
+  /** Open a connection; false when the target is down, banned us, is cut off, or refuses inbound. */
+  connect (from: PeerKey, to: PeerKey): boolean {
     const id = linkId(from, to)
     if (this.links.has(id)) return true
-    this.links.add(id)
+    if (!this.canConnect(from, to)) return false
+    const a = this.hosts.get(from) as SimHost
+    const b = this.hosts.get(to) as SimHost
+    if (!b.acceptsInbound(from)) return false
+    this.links.set(id, ++this.epochs)
+    this.adj(from).add(to)
+    this.adj(to).add(from)
     a.emitAll({ type: 'net:connect', peer: to })
     b.emitAll({ type: 'net:connect', peer: from })
     return true
@@ -82,25 +118,82 @@ export class SimNetwork {
 
   disconnect (a: PeerKey, b: PeerKey): void {
     if (!this.links.delete(linkId(a, b))) return
-    this.hosts.get(a)?.emitAll({ type: 'net:disconnect', peer: b })
-    this.hosts.get(b)?.emitAll({ type: 'net:disconnect', peer: a })
+    this.adjacency.get(a)?.delete(b)
+    this.adjacency.get(b)?.delete(a)
+    const ha = this.hosts.get(a)
+    const hb = this.hosts.get(b)
+    ha?.forget(b)
+    hb?.forget(a)
+    ha?.emitAll({ type: 'net:disconnect', peer: b })
+    hb?.emitAll({ type: 'net:disconnect', peer: a })
   }
 
   /**
-   * Carry one frame. Override point for the simulator's bandwidth and loss models: the
-   * base network delivers after the link latency, FIFO per link.
+   * Split the swarm: hosts whose `group` differs cannot connect, and connections across
+   * groups drop now. `undefined` heals the partition.
+   */
+  setPartition (group: ((k: PeerKey) => string | number) | undefined): void {
+    this.partition = group
+    if (group === undefined) return
+    for (const id of [...this.links.keys()]) {
+      const [x, y] = id.split('|') as [PeerKey, PeerKey]
+      if (group(x) !== group(y)) this.disconnect(x, y)
+    }
+  }
+
+  /**
+   * Carry one frame: the sender's uplink, the link latency, the receiver's downlink.
+   * Frames sent on one connection arrive in order; a frame whose connection closed (or
+   * was replaced by a new one) on the way is dropped.
    */
   transmit (from: PeerKey, to: PeerKey, protocol: string, frame: Uint8Array): void {
     this.frames++
     this.bytes += frame.length
-    const at = this.latency(from, to)
-    this.clock.setTimer(at, () => this.arrive(from, to, protocol, frame))
+    const epoch = this.links.get(linkId(from, to)) ?? 0
+    const src = this.hosts.get(from)
+    src?.countUp(protocol, frame.length)
+    if (this.lossRate > 0 && this.random.next() < this.lossRate) {
+      this.lost++
+      return
+    }
+    const f: QueuedFrame = { from, to, protocol, bytes: frame, epoch }
+    if (src !== undefined && src.uploadBps > 0) src.uplink().enqueue(to, f)
+    else this.propagate(f)
+  }
+
+  /** After the uplink: the link latency, then the receiver's downlink. */
+  private propagate (f: QueuedFrame): void {
+    this.clock.setTimer(this.latency(f.from as PeerKey, f.to as PeerKey), () => {
+      const dst = this.hosts.get(f.to as PeerKey)
+      if (dst !== undefined && dst.downloadBps > 0 && dst.alive) dst.downlink().enqueue(f.from, f)
+      else this.land(f)
+    })
+  }
+
+  /** Bound as a method so FairLinks can hand frames on. */
+  readonly onUplinkDone = (f: QueuedFrame): void => { this.propagate(f) }
+  readonly onDownlinkDone = (f: QueuedFrame): void => { this.land(f) }
+
+  private land (f: QueuedFrame): void {
+    const current = this.links.get(linkId(f.from as PeerKey, f.to as PeerKey))
+    if (f.epoch !== 0 && current !== f.epoch) { this.dropped++; return }
+    this.arrive(f.from as PeerKey, f.to as PeerKey, f.protocol, f.bytes)
   }
 
   /** Hand a frame to its destination if the link still exists. */
   arrive (from: PeerKey, to: PeerKey, protocol: string, frame: Uint8Array): void {
-    if (!this.isConnected(from, to)) return
-    this.hosts.get(to)?.receive(from, protocol, frame)
+    if (!this.isConnected(from, to)) { this.dropped++; return }
+    const h = this.hosts.get(to)
+    if (h === undefined) return
+    h.bytesDown += frame.length
+    this.onDeliver?.(from, to, protocol, frame.length)
+    h.receive(from, protocol, frame)
+  }
+
+  private adj (k: PeerKey): Set<PeerKey> {
+    let s = this.adjacency.get(k)
+    if (s === undefined) { s = new Set(); this.adjacency.set(k, s) }
+    return s
   }
 }
 
@@ -117,10 +210,21 @@ export class SimHost implements NetProvider {
   alive = true
   /** A host behind NAT accepts no inbound connection (the simulator sets this). */
   behindNat = false
+  /** Cut off from everyone (a partition of one): alive, but no connection in or out. */
+  isolated = false
+  /** Access link capacities in bytes/s; 0 means unlimited. */
+  uploadBps = 0
+  downloadBps = 0
+  /** Bytes this host handed to its uplink (all protocols) and received. */
+  bytesUp = 0
+  bytesDown = 0
+  readonly bytesUpByProtocol = new Map<string, number>()
   readonly banned = new Set<PeerKey>()
   readonly strikes = new Map<PeerKey, number>()
-  private readonly ports = new Map<string, SimPort<any>>()
-  private readonly anonymous: Array<SimPort<any>> = []
+  private ports = new Map<string, SimPort<any>>()
+  private anonymous: Array<SimPort<any>> = []
+  private up: FairLink | undefined
+  private down: FairLink | undefined
 
   constructor (net: SimNetwork, self: PeerKey) {
     this.net = net
@@ -135,6 +239,35 @@ export class SimHost implements NetProvider {
     return !this.behindNat
   }
 
+  /** Set the access link capacities (bytes/s, 0 = unlimited). */
+  setCapacity (uploadBps: number, downloadBps: number): void {
+    this.uploadBps = uploadBps
+    this.downloadBps = downloadBps
+    if (this.up !== undefined) this.up.bytesPerSecond = uploadBps
+    if (this.down !== undefined) this.down.bytesPerSecond = downloadBps
+  }
+
+  uplink (): FairLink {
+    this.up ??= new FairLink(this.net.clock, this.uploadBps, this.net.onUplinkDone)
+    return this.up
+  }
+
+  downlink (): FairLink {
+    this.down ??= new FairLink(this.net.clock, this.downloadBps, this.net.onDownlinkDone)
+    return this.down
+  }
+
+  countUp (protocol: string, n: number): void {
+    this.bytesUp += n
+    this.bytesUpByProtocol.set(protocol, (this.bytesUpByProtocol.get(protocol) ?? 0) + n)
+  }
+
+  /** A connection to `peer` closed: frames still queued for it go nowhere. */
+  forget (peer: PeerKey): void {
+    this.up?.drop(peer)
+    this.down?.drop(peer)
+  }
+
   port<W> (wire: WireProtocol<W> | undefined, deliver: (ev: NetEvent<W>) => Promise<void>): NetPort<W> {
     const p = new SimPort<W>(this, wire, deliver)
     if (wire === undefined) this.anonymous.push(p)
@@ -142,8 +275,15 @@ export class SimHost implements NetProvider {
     return p
   }
 
+  /** Forget every port (a restarted peer's actors open fresh ones). */
+  resetPorts (): void {
+    this.ports = new Map()
+    this.anonymous = []
+  }
+
   emitAll (ev: ConnEvent): void {
-    for (const p of [...this.ports.values(), ...this.anonymous]) p.emit(ev)
+    for (const p of this.ports.values()) p.emit(ev)
+    for (const p of this.anonymous) p.emit(ev)
   }
 
   receive (from: PeerKey, protocol: string, frame: Uint8Array): void {
@@ -154,20 +294,39 @@ export class SimHost implements NetProvider {
   strike (peer: PeerKey, _reason: string): void {
     const n = (this.strikes.get(peer) ?? 0) + 1
     this.strikes.set(peer, n)
-    if (n >= SIM_STRIKE_LIMIT) {
+    if (n >= this.net.strikeLimit) {
       this.banned.add(peer)
       this.net.disconnect(this.self, peer)
     }
   }
 
-  /** Crash: every connection drops at once, no goodbye. */
-  crash (): void {
+  private dropAll (): void {
     for (const n of this.net.neighbours(this.self)) this.net.disconnect(this.self, n)
+    this.up?.clear()
+    this.down?.clear()
+  }
+
+  /** Crash: every connection drops at once, no goodbye; queued frames are lost. */
+  crash (): void {
+    this.dropAll()
     this.alive = false
+  }
+
+  /** Cut off: alive, but every connection drops and none can be made until `reconnect`. */
+  cutOff (): void {
+    this.isolated = true
+    this.dropAll()
+  }
+
+  reconnect (): void {
+    this.isolated = false
   }
 
   revive (): void {
     this.alive = true
+    // A session ban does not survive a process restart.
+    this.banned.clear()
+    this.strikes.clear()
   }
 }
 
