@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+/**
+ * The `peerhive` entry point (bin/peerhive runs it on the Node 24 from node_modules).
+ * Exits with the command's code: 0 ok, 1 failure, 2 usage or config error.
+ */
+import { fileURLToPath } from 'node:url'
+import { COMMANDS } from './commands/index.ts'
+import { processIo } from './io.ts'
+import { main } from './main.ts'
+
+const code = await main(process.argv.slice(2), COMMANDS, processIo, [process.execPath, fileURLToPath(import.meta.url)])
+process.exit(code)
