@@ -1,0 +1,487 @@
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { NetError, WireError } from '../errors.ts'
+import type { Clock, Timer } from '../ports/clock.ts'
+import type { Logger } from '../ports/logger.ts'
+import { asPeerKey, type NetEvent, type NetPort, type PeerKey, type RequestOptions, type Responder } from '../ports/net.ts'
+import type { NetProvider } from '../ports/net-provider.ts'
+import type { WireProtocol } from '../wire/codec.ts'
+import { decodeEnvelope, encodeEnvelope, type Envelope } from '../wire/envelope.ts'
+import type { BanList } from './ban-list.ts'
+import { Channel } from './channel.ts'
+import { CHANNEL_IDLE_CLOSE_MS, ENVELOPE_OVERHEAD_BYTES, KEEPALIVE_INTERVAL_MS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS } from './constants.ts'
+import type { RateLimiter } from './rate-limiter.ts'
+
+export interface Libp2pNetOptions {
+  libp2p: Libp2p
+  clock: Clock
+  logger: Logger
+  banList: BanList
+  limiter: RateLimiter
+  requestTimeoutMs: number
+  dialTimeoutMs: number
+}
+
+type ConnEvent = Extract<NetEvent<never>, { type: 'net:connect' | 'net:disconnect' }>
+
+const KEEPALIVE_FRAME = encodeEnvelope({ kind: 'keepalive' })
+
+/**
+ * The NetProvider over libp2p: one registered protocol per actor wire protocol, frames as
+ * varint-length-prefixed envelopes, one ordered channel per (peer, protocol) reused by
+ * both sides, request/response by envelope id, strikes and bans for malformed frames,
+ * rate caps, keep-alives. Connection events reach every port.
+ */
+export class Libp2pNet implements NetProvider {
+  readonly self: PeerKey
+  readonly libp2p: Libp2p
+  readonly clock: Clock
+  readonly log: Logger
+  readonly banList: BanList
+  readonly limiter: RateLimiter
+  readonly requestTimeoutMs: number
+  readonly dialTimeoutMs: number
+  private readonly ports = new Map<string, Libp2pPort<any>>()
+  private readonly anonymous: Array<Libp2pPort<any>> = []
+  private readonly registrations: Array<Promise<void>> = []
+  /** The channel each (peer, protocol) writes on. */
+  private readonly channels = new Map<string, Channel>()
+  /** Every live stream of ours, for keep-alive and shutdown. */
+  private readonly live = new Set<Channel>()
+  private readonly opening = new Map<string, Promise<Channel>>()
+  private readonly addrs = new Map<PeerKey, string[]>()
+  private sweep?: Timer
+  private stopped = false
+  private readonly listeners: Array<[string, (e: any) => void]> = []
+
+  constructor (opts: Libp2pNetOptions) {
+    this.libp2p = opts.libp2p
+    this.self = asPeerKey(opts.libp2p.peerId.toString())
+    this.clock = opts.clock
+    this.log = opts.logger
+    this.banList = opts.banList
+    this.limiter = opts.limiter
+    this.requestTimeoutMs = opts.requestTimeoutMs
+    this.dialTimeoutMs = opts.dialTimeoutMs
+    this.on('peer:connect', (e: CustomEvent<PeerId>) => { this.emitAll({ type: 'net:connect', peer: asPeerKey(e.detail.toString()) }) })
+    this.on('peer:disconnect', (e: CustomEvent<PeerId>) => { this.peerGone(asPeerKey(e.detail.toString())) })
+    this.on('peer:update', (e: CustomEvent<{ peer: { id: PeerId, addresses: Array<{ multiaddr: { toString: () => string } }> } }>) => {
+      const p = e.detail.peer
+      this.addrs.set(asPeerKey(p.id.toString()), p.addresses.map(a => a.multiaddr.toString()))
+    })
+    this.sweep = this.clock.setPeriodic(KEEPALIVE_INTERVAL_MS / 2, () => { this.keepAlive() })
+  }
+
+  private on (name: string, fn: (e: any) => void): void {
+    this.libp2p.addEventListener(name as any, fn)
+    this.listeners.push([name, fn])
+  }
+
+  port<W> (wire: WireProtocol<W> | undefined, deliver: (ev: NetEvent<W>) => Promise<void>): NetPort<W> {
+    const p = new Libp2pPort<W>(this, wire, deliver)
+    if (wire === undefined) {
+      this.anonymous.push(p)
+      return p
+    }
+    if (this.ports.has(wire.id)) throw new NetError('closed', `protocol ${wire.id} is already handled on this peer`, { protocol: wire.id })
+    this.ports.set(wire.id, p)
+    this.registrations.push(this.libp2p.handle(wire.id, (stream: Stream, conn: Connection) => {
+      const ch = this.adopt(asPeerKey(conn.remotePeer.toString()), wire, stream, 'inbound')
+      void p.readLoop(ch)
+    }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS, runOnLimitedConnection: true }).catch((err: Error) => {
+      this.log.error('cannot register protocol handler', { protocol: wire.id, error: err })
+    }))
+    return p
+  }
+
+  /** Resolves once every protocol handler is registered with libp2p. */
+  async ready (): Promise<void> {
+    await Promise.all(this.registrations)
+  }
+
+  /** Warm the address cache from the (persistent) peer store. */
+  async loadAddressBook (): Promise<number> {
+    const peers = await this.libp2p.peerStore.all()
+    for (const p of peers) this.addrs.set(asPeerKey(p.id.toString()), p.addresses.map(a => a.multiaddr.toString()))
+    return peers.length
+  }
+
+  addressesOf (peer: PeerKey): string[] {
+    const known = this.addrs.get(peer) ?? []
+    const live = this.libp2p.getConnections(peerIdFromString(peer)).map(c => c.remoteAddr.toString())
+    return [...new Set([...live, ...known])]
+  }
+
+  connectedPeers (): PeerKey[] {
+    return this.libp2p.getPeers().map(p => asPeerKey(p.toString()))
+  }
+
+  private key (peer: PeerKey, protocol: string): string {
+    return `${peer}\n${protocol}`
+  }
+
+  /** Track a stream (either direction); it becomes the write channel if none is open. */
+  adopt<W> (peer: PeerKey, wire: WireProtocol<W>, stream: Stream, direction: 'inbound' | 'outbound'): Channel {
+    const ch = new Channel(peer, wire.id, stream, direction, wire.maxMessageBytes + ENVELOPE_OVERHEAD_BYTES, this.clock.now())
+    this.live.add(ch)
+    const k = this.key(peer, wire.id)
+    const cur = this.channels.get(k)
+    if (cur === undefined || !cur.open) this.channels.set(k, ch)
+    stream.addEventListener('close', () => { this.retire(ch) }, { once: true })
+    return ch
+  }
+
+  retire (ch: Channel): void {
+    this.live.delete(ch)
+    const k = this.key(ch.peer, ch.protocol)
+    if (this.channels.get(k) === ch) this.channels.delete(k)
+  }
+
+  /** The channel to write to `peer` on `wire`: the open one, or a new stream (dialling if needed). */
+  async channelFor<W> (peer: PeerKey, wire: WireProtocol<W>, port: Libp2pPort<W>): Promise<Channel> {
+    if (this.stopped) throw new NetError('closed', 'this peer is stopping', { peer })
+    if (this.banList.isBanned(peer)) throw new NetError('banned', `peer ${peer} is banned for this session`, { peer })
+    const k = this.key(peer, wire.id)
+    const cur = this.channels.get(k)
+    if (cur !== undefined && cur.open) return cur
+    const pending = this.opening.get(k)
+    if (pending !== undefined) return await pending
+    const open = this.openChannel(peer, wire, port)
+    this.opening.set(k, open)
+    try {
+      return await open
+    } finally {
+      this.opening.delete(k)
+    }
+  }
+
+  private async openChannel<W> (peer: PeerKey, wire: WireProtocol<W>, port: Libp2pPort<W>): Promise<Channel> {
+    const id = parsePeer(peer)
+    if (this.libp2p.getConnections(id).length === 0 && this.addressesOf(peer).length === 0) {
+      const stored = await this.libp2p.peerStore.get(id).catch(() => undefined)
+      if (stored === undefined || stored.addresses.length === 0) {
+        throw new NetError('not-connected', `not connected to ${peer} and no known address`, { peer, protocol: wire.id })
+      }
+    }
+    let stream: Stream
+    try {
+      stream = await this.libp2p.dialProtocol(id, wire.id, { signal: AbortSignal.timeout(this.dialTimeoutMs), runOnLimitedConnection: true })
+    } catch (err) {
+      if (this.banList.isBanned(peer)) throw new NetError('banned', `peer ${peer} is banned for this session`, { peer })
+      throw new NetError('unreachable', `cannot open ${wire.id} to ${peer}: ${(err as Error).message}`, { peer, protocol: wire.id }, { cause: err })
+    }
+    const ch = this.adopt(peer, wire, stream, 'outbound')
+    void port.readLoop(ch)
+    return ch
+  }
+
+  /** Write one frame to `peer`; a stream that died under us is replaced once. */
+  async writeFrame<W> (peer: PeerKey, wire: WireProtocol<W>, port: Libp2pPort<W>, frame: Uint8Array): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const ch = await this.channelFor(peer, wire, port)
+      try {
+        await ch.write(frame, async () => { await this.limiter.upload(peer, frame.length) }, () => this.clock.now())
+        return
+      } catch (err) {
+        this.retire(ch)
+        if (attempt >= 1 || this.stopped) {
+          throw new NetError('closed', `stream ${wire.id} to ${peer} failed: ${(err as Error).message}`, { peer, protocol: wire.id }, { cause: err })
+        }
+      }
+    }
+  }
+
+  /** Count a strike; at the limit hang up and ban for the session. */
+  strike (peer: PeerKey, reason: string): void {
+    const d = this.banList.strike(peer)
+    if (d.action === 'already-banned') return
+    this.log.warn('strike', { peer, reason, strikes: d.strikes, limit: this.banList.limit })
+    if (d.action === 'ban') {
+      this.banList.ban(peer, reason)
+      this.log.warn('banned peer for this session', { peer, reason, strikes: d.strikes })
+      for (const ch of [...this.live]) if (ch.peer === peer) ch.abort(new NetError('banned', `peer ${peer} banned`, { peer }))
+      this.libp2p.hangUp(parsePeer(peer)).catch((err: Error) => { this.log.debug('hang up failed', { peer, error: err }) })
+    }
+  }
+
+  private emitAll (ev: ConnEvent): void {
+    for (const p of [...this.ports.values(), ...this.anonymous]) p.emit(ev)
+  }
+
+  private peerGone (peer: PeerKey): void {
+    for (const ch of [...this.live]) if (ch.peer === peer) this.retire(ch)
+    this.limiter.forget(peer)
+    this.emitAll({ type: 'net:disconnect', peer })
+  }
+
+  /** Keep busy-but-quiet streams alive (libp2p kills silent ones) and close long-idle ones. */
+  private keepAlive (): void {
+    const now = this.clock.now()
+    for (const ch of [...this.live]) {
+      if (!ch.open) continue
+      if (now - Math.max(ch.lastRead, ch.lastWrite) >= CHANNEL_IDLE_CLOSE_MS) {
+        this.retire(ch)
+        void ch.close()
+        continue
+      }
+      if (now - ch.lastWrite >= KEEPALIVE_INTERVAL_MS) {
+        ch.write(KEEPALIVE_FRAME, async () => {}, () => this.clock.now()).catch(() => { this.retire(ch) })
+      }
+    }
+  }
+
+  async stop (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    this.sweep?.cancel()
+    for (const [name, fn] of this.listeners) this.libp2p.removeEventListener(name as any, fn)
+    for (const p of [...this.ports.values(), ...this.anonymous]) p.shutdown()
+    for (const ch of [...this.live]) ch.abort(new NetError('closed', 'peer stopping'))
+    this.live.clear()
+    this.channels.clear()
+  }
+}
+
+function parsePeer (peer: PeerKey): PeerId {
+  try {
+    return peerIdFromString(peer)
+  } catch (err) {
+    throw new NetError('unreachable', `not a peer id: ${peer}`, { peer }, { cause: err })
+  }
+}
+
+interface Pending<W> {
+  resolve: (w: W) => void
+  reject: (e: Error) => void
+  timer: Timer
+  to: PeerKey
+}
+
+/** One actor's view of the libp2p net. */
+class Libp2pPort<W> implements NetPort<W> {
+  private readonly net: Libp2pNet
+  private readonly wire: WireProtocol<W> | undefined
+  private readonly deliver: (ev: NetEvent<W>) => Promise<void>
+  private nextId = 1
+  private readonly pending = new Map<number, Pending<W>>()
+  /** Per-peer delivery chain: events from one peer reach the actor in order, with backpressure. */
+  private readonly chains = new Map<PeerKey, Promise<void>>()
+  private closed = false
+
+  constructor (net: Libp2pNet, wire: WireProtocol<W> | undefined, deliver: (ev: NetEvent<W>) => Promise<void>) {
+    this.net = net
+    this.wire = wire
+    this.deliver = deliver
+  }
+
+  get self (): PeerKey {
+    return this.net.self
+  }
+
+  emit (ev: ConnEvent): void {
+    if (ev.type === 'net:disconnect') {
+      for (const [id, p] of this.pending) {
+        if (p.to !== ev.peer) continue
+        this.pending.delete(id)
+        p.timer.cancel()
+        p.reject(new NetError('closed', `connection to ${ev.peer} closed`, { peer: ev.peer }))
+      }
+    }
+    void this.enqueue(ev.peer, ev).catch(() => {})
+    if (ev.type === 'net:disconnect') {
+      // Let the chain finish, then free it: a departed peer must not pin memory.
+      const tail = this.chains.get(ev.peer)
+      void tail?.then(() => { if (this.chains.get(ev.peer) === tail) this.chains.delete(ev.peer) })
+    }
+  }
+
+  /** Deliver after everything already queued from this peer; resolves when the actor took it. */
+  private async enqueue (from: PeerKey, ev: NetEvent<W>): Promise<void> {
+    if (this.closed) return
+    const prev = this.chains.get(from) ?? Promise.resolve()
+    const next = prev.then(async () => { await this.deliver(ev) })
+    this.chains.set(from, next.catch(() => {}))
+    await next
+  }
+
+  shutdown (): void {
+    this.closed = true
+    for (const p of this.pending.values()) {
+      p.timer.cancel()
+      p.reject(new NetError('closed', 'peer stopping', { peer: p.to }))
+    }
+    this.pending.clear()
+    this.chains.clear()
+  }
+
+  private need (): WireProtocol<W> {
+    if (this.wire === undefined) throw new NetError('closed', 'this actor has no wire protocol')
+    return this.wire
+  }
+
+  private encode (msg: W): Uint8Array {
+    const wire = this.need()
+    const bytes = wire.codec.encode(msg)
+    if (bytes.length > wire.maxMessageBytes) {
+      throw new WireError('oversized', `${wire.id}: outgoing message of ${bytes.length} bytes exceeds ${wire.maxMessageBytes}`, { protocol: wire.id, bytes: bytes.length })
+    }
+    return bytes
+  }
+
+  private async frame (to: PeerKey, env: Envelope): Promise<void> {
+    if (to === this.self) throw new NetError('unreachable', 'cannot send to self', { peer: to })
+    await this.net.writeFrame(to, this.need(), this, encodeEnvelope(env))
+  }
+
+  async send (to: PeerKey, msg: W): Promise<void> {
+    await this.frame(to, { kind: 'message', payload: this.encode(msg) })
+  }
+
+  async request (to: PeerKey, msg: W, opts: RequestOptions = {}): Promise<W> {
+    const payload = this.encode(msg)
+    const id = this.nextId++
+    const timeoutMs = opts.timeoutMs ?? this.net.requestTimeoutMs
+    const { promise, resolve, reject } = Promise.withResolvers<W>()
+    const timer = this.net.clock.setTimer(timeoutMs, () => {
+      if (!this.pending.delete(id)) return
+      reject(new NetError('timeout', `request ${this.wire?.id} to ${to} timed out after ${timeoutMs} ms`, { peer: to, timeoutMs, protocol: this.wire?.id }))
+    })
+    this.pending.set(id, { resolve, reject, timer, to })
+    this.frame(to, { kind: 'request', id, payload }).catch((err: Error) => {
+      if (!this.pending.delete(id)) return
+      timer.cancel()
+      reject(err)
+    })
+    return await promise
+  }
+
+  async connect (target: PeerKey | string | string[]): Promise<PeerKey> {
+    const list = Array.isArray(target) ? target : [target]
+    const errors: string[] = []
+    for (const t of list) {
+      try {
+        const dialTarget = t.startsWith('/') ? multiaddr(t) : parsePeer(asPeerKey(t))
+        const conn = await this.net.libp2p.dial(dialTarget, { signal: AbortSignal.timeout(this.net.dialTimeoutMs) })
+        return asPeerKey(conn.remotePeer.toString())
+      } catch (err) {
+        errors.push(`${t}: ${(err as Error).message}`)
+      }
+    }
+    throw new NetError('dial-failed', `cannot connect: ${errors.join('; ')}`, { target })
+  }
+
+  async disconnect (peer: PeerKey): Promise<void> {
+    await this.net.libp2p.hangUp(parsePeer(peer))
+  }
+
+  connected (): PeerKey[] {
+    return this.net.connectedPeers()
+  }
+
+  addresses (peer?: PeerKey): string[] {
+    if (peer === undefined) return this.net.libp2p.getMultiaddrs().map(a => a.toString())
+    return this.net.addressesOf(peer)
+  }
+
+  strike (peer: PeerKey, reason: string): void {
+    this.net.strike(peer, reason)
+  }
+
+  /**
+   * Read frames until the stream ends. Each frame is decoded and handed to the actor, and
+   * the next is not read until the actor accepted it (mailbox backpressure). A malformed
+   * or oversized frame resets the stream and strikes the sender.
+   */
+  async readLoop (ch: Channel): Promise<void> {
+    const wire = this.need()
+    const peer = ch.peer
+    for (;;) {
+      let bytes: Uint8Array
+      try {
+        bytes = (await ch.lp.read()).subarray()
+      } catch (err) {
+        const e = err as Error & { code?: string }
+        if (e.name === 'InvalidDataLengthError' || e.name === 'InvalidDataLengthLengthError' || e.name === 'InvalidMessageLengthError') {
+          this.malformed(ch, new WireError('oversized', `${wire.id}: frame from ${peer} exceeds ${wire.maxMessageBytes + ENVELOPE_OVERHEAD_BYTES} bytes`, { peer, protocol: wire.id }))
+        } else {
+          // EOF or reset: the channel is gone; close our side so the remote's reader ends too.
+          this.net.retire(ch)
+          if (ch.stream.status === 'open') void ch.close()
+        }
+        return
+      }
+      ch.lastRead = this.net.clock.now()
+      if (this.net.limiter.active) await this.net.limiter.download(peer, bytes.length)
+      let env: Envelope
+      let msg: W | undefined
+      try {
+        env = decodeEnvelope(bytes)
+        if (env.kind === 'message' || env.kind === 'request' || env.kind === 'response') msg = wire.codec.decode(env.payload)
+      } catch (err) {
+        const we = err instanceof WireError ? err : new WireError('invalid', `${wire.id}: ${(err as Error).message}`)
+        this.malformed(ch, we)
+        return
+      }
+      try {
+        await this.dispatch(peer, env, msg)
+      } catch (err) {
+        // The actor stopped: nobody will read this stream again.
+        this.net.log.debug('inbound frame not delivered', { peer, protocol: wire.id, error: err as Error })
+        this.net.retire(ch)
+        ch.abort(err as Error)
+        return
+      }
+    }
+  }
+
+  private malformed (ch: Channel, err: WireError): void {
+    this.net.log.warn('malformed frame: stream reset', { peer: ch.peer, protocol: ch.protocol, code: err.code, error: err.message })
+    this.net.retire(ch)
+    ch.abort(err)
+    this.net.strike(ch.peer, `${err.code}: ${err.message}`)
+  }
+
+  private async dispatch (from: PeerKey, env: Envelope, msg: W | undefined): Promise<void> {
+    switch (env.kind) {
+      case 'message':
+        await this.enqueue(from, { type: 'net:message', from, msg: msg as W })
+        return
+      case 'request':
+        await this.enqueue(from, { type: 'net:request', from, msg: msg as W, respond: this.responder(from, env.id) })
+        return
+      case 'response':
+      case 'error': {
+        const p = this.pending.get(env.id)
+        if (p === undefined || p.to !== from) return
+        this.pending.delete(env.id)
+        p.timer.cancel()
+        if (env.kind === 'response') p.resolve(msg as W)
+        else p.reject(new NetError('remote-error', `${from}: ${env.message}`, { peer: from, protocol: this.wire?.id }))
+        return
+      }
+      case 'keepalive':
+    }
+  }
+
+  private responder (to: PeerKey, id: number): Responder<W> {
+    let answered = false
+    const reply = (env: () => Envelope): void => {
+      if (answered) return
+      answered = true
+      let e: Envelope
+      try {
+        e = env()
+      } catch (err) {
+        // Our own response does not encode: tell the requester rather than leave it hanging.
+        this.net.log.error('response does not encode', { peer: to, protocol: this.wire?.id, error: err as Error })
+        e = { kind: 'error', id, message: `responder failed: ${(err as Error).message}` }
+      }
+      this.frame(to, e).catch((err: Error) => { this.net.log.debug('response not delivered', { peer: to, protocol: this.wire?.id, error: err }) })
+    }
+    return {
+      ok: (res: W) => { reply(() => ({ kind: 'response', id, payload: this.encode(res) })) },
+      error: (message: string) => { reply(() => ({ kind: 'error', id, message })) }
+    }
+  }
+}
