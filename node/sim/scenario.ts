@@ -77,6 +77,8 @@ export interface Scenario {
   churn?: ChurnEvent[]
   /** Config overrides for every peer. */
   config?: Record<string, unknown>
+  /** Peers each joiner dials on start, picked at random among running ones (default 3). */
+  bootstrapPeers?: number
   /** Stop at this virtual time (ms) even if the workload is not done. */
   until: number
   /** Sample the time series this often (ms of virtual time; default until / 200). */

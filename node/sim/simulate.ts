@@ -13,11 +13,19 @@ import { mergeConfig } from './merge-config.ts'
 export const SIM_DEFAULT_ACCESS_LATENCY_MS = 5
 /** Safety bound on clock events in one run. */
 export const SIM_DEFAULT_MAX_EVENTS = 50_000_000
+/**
+ * Peers a joining peer dials on start, picked at random among those already running (its
+ * bootstrap list, as `net.bootstrap` on a real peer): enough for every overlay to form
+ * without a hub holding thousands of connections.
+ */
+export const SIM_DEFAULT_BOOTSTRAP_PEERS = 3
 /** Time-series samples per run when the scenario does not say. */
 export const SIM_DEFAULT_SAMPLES = 200
 
 export interface SimulateOptions extends Omit<Scenario, 'workload'> {
   workload: string | Workload
+  /** Peers each joiner dials on start (default SIM_DEFAULT_BOOTSTRAP_PEERS). */
+  bootstrapPeers?: number
   /** Keep the full event list in the result (default true; large runs may turn it off). */
   keepTrace?: boolean
 }
@@ -123,6 +131,9 @@ export async function simulate (opts: SimulateOptions): Promise<SimResult> {
     }
   }
   let joined = 0
+  /** Ids of peers that have joined (bootstrap candidates; crashed ones simply refuse). */
+  const live: string[] = []
+  const bootRandom = root.fork('bootstrap')
   const fail = (what: string, err: unknown): void => {
     const msg = `${what}: ${err instanceof Error ? err.message : String(err)}`
     errors.push(msg)
@@ -148,6 +159,13 @@ export async function simulate (opts: SimulateOptions): Promise<SimResult> {
         })
         joined++
         trace.event({ t: clock.now(), kind: 'join', peer: rec.id })
+        const others = live.slice()
+        for (let i = 0; i < Math.min(opts.bootstrapPeers ?? SIM_DEFAULT_BOOTSTRAP_PEERS, others.length); i++) {
+          const j = i + bootRandom.int(others.length - i)
+          ;[others[i], others[j]] = [others[j], others[i]]
+          net.connect(rec.id as PeerKey, others[i] as PeerKey)
+        }
+        live.push(rec.id)
       } else {
         await rec.peer.restart()
         trace.event({ t: clock.now(), kind: 'restart', peer: rec.id })

@@ -3,6 +3,7 @@ import type { Workload } from '../workload.ts'
 
 /** Built-in workloads by scenario name; each loads its protocol module only when used. */
 const BUILTIN: Record<string, () => Promise<Workload>> = {
+  search: async () => (await import('./search.ts')).searchWorkload()
 }
 
 export const WORKLOAD_NAMES = (): string[] => Object.keys(BUILTIN)
