@@ -1,0 +1,644 @@
+import type { Actor, ActorComponents, Reply } from '../../node/kernel/actor.ts'
+import type { PeerKey, Responder } from '../../node/ports/net.ts'
+import { asPeerKey } from '../../node/ports/net.ts'
+import { getJson, putJson, type Store } from '../../node/ports/store.ts'
+import type { ProviderRecord } from '../../node/contracts.ts'
+import { AddressBook } from './address-book.ts'
+import { shareableAddrs, type AddrScope } from './addrs.ts'
+import type { DhtInbox, FindResult, GetResult, PutResult, RingView, Tick } from './api-types.ts'
+import * as C from './constants.ts'
+import { DhtError } from './errors.ts'
+import { dropFinger, emptyFingers, fingerFound, fingerStart, nextFingerToFix, restartRound, type FingerTable } from './fingers.ts'
+import { hashId, idFromBytes, idToBytes, ringSpace, type RingId, type RingSpace } from './ids.ts'
+import { iterativeLookup, type LookupResult } from './lookup.ts'
+import type { DhtMsg, WireNode, WireRecord } from './messages.ts'
+import type { NodeRef } from './node-ref.ts'
+import { addProvider, listProviders, pruneProviders, type ProviderMap } from './provider-set.ts'
+import { RecordStore } from './record-store.ts'
+import { handoverKeys, ownedKeys, wanted } from './repair.ts'
+import {
+  adoptCloser, dropPeer, isAlone, joined, lone, mergeSuccessors, rectified, stabilized, stabilizeTarget, successor, type RingState
+} from './ring.ts'
+import { routeStep, type StepAnswer } from './router.ts'
+import { DhtRpc, meansDead } from './rpc.ts'
+
+export interface DhtInit {
+  idBits: number
+  successors: number
+  replicas: number
+  stabilizeMs: number
+  fixFingersMs: number
+  checkPredecessorMs: number
+  pingSuccessorsMs: number
+  repairMs: number
+  republishMs: number
+  providerTtlMs: number
+  rpcTimeoutMs: number
+  lookupTimeoutMs: number
+  lookupMaxHops: number
+  maxValueBytes: number
+  addrScope: AddrScope
+}
+
+const enc = new TextEncoder()
+
+/**
+ * One Chord member. The mailbox serializes every state change; anything that waits on
+ * the network runs as a task outside `receive` (so two members asking each other never
+ * deadlock) and reports back through `self.tell`. Tasks only read state.
+ */
+export class DhtActor implements Actor<DhtInbox> {
+  private readonly c: ActorComponents<DhtInbox, DhtMsg>
+  private readonly cfg: DhtInit
+  private readonly space: RingSpace
+  private readonly r: number
+  private readonly book = new AddressBook(C.MAX_ADDRESS_BOOK)
+  private readonly rpc: DhtRpc
+  private readonly records: RecordStore
+  private readonly provStore: Store
+  private readonly mineStore: Store
+  private readonly providers: ProviderMap = new Map()
+  private readonly mine = new Set<string>()
+  private readonly suspects = new Map<PeerKey, number>()
+  private readonly busy = new Set<string>()
+  private readonly ids = new Map<PeerKey, RingId>()
+  private ring: RingState
+  private fingers: FingerTable = emptyFingers
+  private hints: WireNode[] = []
+  private persistedSuccs = ''
+  private stopped = false
+
+  constructor (components: ActorComponents<DhtInbox, DhtMsg>, init: DhtInit) {
+    this.c = components
+    this.cfg = init
+    this.space = ringSpace(init.idBits)
+    this.r = init.successors
+    this.rpc = new DhtRpc(components.net, init.rpcTimeoutMs, this.book)
+    this.records = new RecordStore(components.store.sublevel('kv'), this.space)
+    this.provStore = components.store.sublevel('prov')
+    this.mineStore = components.store.sublevel('mine')
+    this.ring = lone(this.nodeOf(components.net.self))
+  }
+
+  async start (): Promise<void> {
+    await this.records.load()
+    const now = this.c.clock.now()
+    for await (const [k, v] of this.provStore.entries()) {
+      const sep = k.indexOf('\n')
+      const e = JSON.parse(new TextDecoder().decode(v)) as { addrs: string[], expiresAt: number }
+      if (sep > 0 && e.expiresAt > now) addProvider(this.providers, k.slice(0, sep), { peer: asPeerKey(k.slice(sep + 1)), addrs: e.addrs, expiresAt: e.expiresAt })
+    }
+    for await (const [k] of this.mineStore.entries()) this.mine.add(k)
+    this.hints = (await getJson<WireNode[]>(this.c.store, 'ring')) ?? []
+    for (const h of this.hints) this.book.learn(h.peer, h.addrs)
+    const every = (ms: number, tick: Tick): void => { this.c.clock.setPeriodic(ms, () => { this.c.self.tell({ type: 'tick', tick }) }) }
+    every(this.cfg.stabilizeMs, 'stabilize')
+    every(this.cfg.fixFingersMs, 'fingers')
+    every(this.cfg.checkPredecessorMs, 'check-pred')
+    every(this.cfg.pingSuccessorsMs, 'ping-succs')
+    every(this.cfg.repairMs, 'repair')
+    every(this.cfg.republishMs, 'republish')
+  }
+
+  /** Graceful leave: hand owned keys to the successor, tell both neighbours. Bounded by the RPC deadline. */
+  async stop (): Promise<void> {
+    this.stopped = true
+    const succ = this.ring.succs[0]
+    if (succ === undefined) return
+    const owned = ownedKeys(this.space, this.records.index, this.ring.self, this.ring.pred, false)
+    await Promise.allSettled([
+      owned.length > 0 ? this.pushKeys(succ.peer, owned) : Promise.resolve(),
+      this.rpc.send(succ.peer, { type: 'leave', ...(this.ring.pred !== undefined ? { pred: this.wire(this.ring.pred) } : {}), succs: [] }),
+      this.ring.pred !== undefined ? this.rpc.send(this.ring.pred.peer, { type: 'leave', succs: this.ring.succs.map(n => this.wire(n)) }) : Promise.resolve()
+    ])
+  }
+
+  status (): unknown {
+    return { successor: successor(this.ring).peer, predecessor: this.ring.pred?.peer ?? null, successors: this.ring.succs.length, fingers: this.fingers.entries.length, records: this.records.index.size, providerKeys: this.providers.size }
+  }
+
+  async receive (m: DhtInbox): Promise<void> {
+    switch (m.type) {
+      case 'net:request': await this.onRequest(m.from, m.msg, m.respond); break
+      case 'net:message': this.onMessage(m.from, m.msg); break
+      case 'net:connect': if (isAlone(this.ring) && this.ring.pred === undefined) this.task('join', async () => { await this.tryJoin([]) }); break
+      case 'net:disconnect': break
+      case 'tick': this.onTick(m.tick); break
+      case 'put': this.answer(m.reply, async () => await this.putTask(m.key, m.value)); break
+      case 'get': this.answer(m.reply, async () => await this.getTask(m.key)); break
+      case 'find': this.answer(m.reply, async () => { const res = await this.lookup(m.key); return { peer: res.nodes[0].peer, id: res.nodes[0].id, hops: res.hops } satisfies FindResult }); break
+      case 'view': m.reply.ok(this.view()); break
+      case 'join': this.answer(m.reply, async () => { await this.tryJoin(m.via, true) }); break
+      case 'provide': await this.provide(m.key, m.reply); break
+      case 'find-providers': this.answer(m.reply, async () => await this.findProvidersTask(m.key, m.limit)); break
+      case 'joined': this.onJoined(m.succ, m.succs); break
+      case 'stabilized': this.onStabilized(m); break
+      case 'dead': this.markDeadNow(m.peer); break
+      case 'finger': this.fingers = fingerFound(this.space, this.ring.self.id, this.fingers, m.index, m.node); break
+      case 'local-put': await this.ownerPut(m.key, m.value, m.reply); break
+      case 'local-provider': await this.addProviderRecord(m.key, m.provider, m.ttlMs, true); m.reply.ok(); break
+    }
+    await this.persistRing()
+  }
+
+  // ---- identities, addresses, liveness ----
+
+  private idOf (peer: PeerKey): RingId {
+    let id = this.ids.get(peer)
+    if (id === undefined) {
+      id = hashId(this.space, peer)
+      if (this.ids.size >= C.MAX_ADDRESS_BOOK * 4) this.ids.clear()
+      this.ids.set(peer, id)
+    }
+    return id
+  }
+
+  private nodeOf (peer: PeerKey): NodeRef {
+    return { id: this.idOf(peer), peer }
+  }
+
+  /** A node named on the wire: learn its addresses, derive its id ourselves. */
+  private learn (w: WireNode): NodeRef {
+    this.book.learn(w.peer, shareableAddrs(w.addrs, this.cfg.addrScope))
+    return this.nodeOf(w.peer)
+  }
+
+  private wire (n: NodeRef): WireNode {
+    const addrs = n.peer === this.ring.self.peer ? this.c.net.addresses() : this.book.get(n.peer)
+    return { peer: n.peer, addrs: shareableAddrs(addrs, this.cfg.addrScope) }
+  }
+
+  private isDead = (p: PeerKey): boolean => {
+    const until = this.suspects.get(p)
+    return until !== undefined && until > this.c.clock.now()
+  }
+
+  /** From a task: report a dead peer (state changes happen in receive). */
+  private markDead = (p: PeerKey): void => {
+    if (!this.stopped) this.c.self.tell({ type: 'dead', peer: p })
+  }
+
+  private markDeadNow (peer: PeerKey): void {
+    if (peer === this.ring.self.peer) return
+    this.suspects.delete(peer)
+    this.suspects.set(peer, this.c.clock.now() + C.SUSPECT_TTL_MS)
+    if (this.suspects.size > C.MAX_SUSPECTS) this.suspects.delete(this.suspects.keys().next().value as PeerKey)
+    this.ring = dropPeer(this.ring, peer)
+    this.fingers = dropFinger(this.fingers, peer)
+  }
+
+  private alive (peer: PeerKey): void {
+    this.suspects.delete(peer)
+  }
+
+  private async persistRing (): Promise<void> {
+    const succs = this.ring.succs.map(n => this.wire(n))
+    const key = succs.map(s => s.peer).join()
+    if (key === this.persistedSuccs || succs.length === 0) return
+    this.persistedSuccs = key
+    this.hints = succs
+    await putJson(this.c.store, 'ring', succs)
+  }
+
+  // ---- tasks ----
+
+  /** Run an exclusive background task (at most one of each name at a time). */
+  private task (name: string, fn: () => Promise<void>): void {
+    if (this.busy.has(name) || this.stopped) return
+    this.busy.add(name)
+    void fn()
+      .catch(err => { this.c.logger.debug(`${name} failed`, { error: err }) })
+      .finally(() => { this.busy.delete(name) })
+  }
+
+  /** Answer an ask from a background task. */
+  private answer<T> (reply: Reply<T>, fn: () => Promise<T>): void {
+    void fn().then(v => { reply.ok(v) }, (err: unknown) => { reply.fail(err instanceof Error ? err : new Error(String(err))) })
+  }
+
+  private onTick (tick: Tick): void {
+    switch (tick) {
+      case 'stabilize': {
+        if (isAlone(this.ring) && this.ring.pred === undefined) { this.task('join', async () => { await this.tryJoin([]) }); return }
+        this.ring = stabilizeTarget(this.ring).state
+        if (!isAlone(this.ring)) this.task('stabilize', async () => { await this.stabilizeTask() })
+        return
+      }
+      case 'fingers': this.task('fingers', async () => { await this.fixFingerTask() }); return
+      case 'check-pred': {
+        const pred = this.ring.pred
+        if (pred !== undefined) this.task('check-pred', async () => { await this.pingOrDead(pred.peer) })
+        return
+      }
+      case 'ping-succs': {
+        const succs = this.ring.succs
+        this.task('ping-succs', async () => { await Promise.all(succs.map(async n => { await this.pingOrDead(n.peer) })) })
+        return
+      }
+      case 'repair': {
+        for (const gone of pruneProviders(this.providers, this.c.clock.now())) void this.provStore.del(`${gone.key}\n${gone.peer}`)
+        this.task('repair', async () => { await this.repairTask() })
+        return
+      }
+      case 'republish': this.task('republish', async () => { for (const k of [...this.mine]) await this.provideOnce(k).catch(() => {}) }); return
+    }
+  }
+
+  private async pingOrDead (peer: PeerKey): Promise<void> {
+    try {
+      await this.rpc.call(peer, { type: 'ping' }, 'pong')
+    } catch (err) {
+      if (meansDead(err)) this.markDead(peer)
+    }
+  }
+
+  private localStep (key: RingId): StepAnswer {
+    return routeStep(this.space, this.ring, this.fingers, key, this.isDead, C.STEP_FANOUT)
+  }
+
+  private async remoteStep (to: NodeRef, key: RingId): Promise<StepAnswer> {
+    const res = await this.rpc.call(to.peer, { type: 'find', key: idToBytes(this.space, key) }, 'step')
+    return { done: res.done, nodes: res.nodes.map(w => this.learn(w)) }
+  }
+
+  private async lookup (key: RingId, via?: NodeRef[]): Promise<LookupResult> {
+    const deps = {
+      space: this.space,
+      now: () => this.c.clock.now(),
+      isDead: this.isDead,
+      markDead: this.markDead,
+      step: async (to: NodeRef) => await this.remoteStep(to, key),
+      deadlineMs: this.cfg.lookupTimeoutMs,
+      maxHops: this.cfg.lookupMaxHops
+    }
+    return await iterativeLookup(deps, key, via !== undefined ? { via } : { local: this.localStep(key) })
+  }
+
+  /**
+   * Join through any member: look our own id up from it; our successor's list becomes
+   * ours (Zave's join). Candidates: given addresses, the successors we had before a
+   * restart, then connected peers. A candidate that is itself alone is joined only when
+   * its id is below ours, so lone peers that find each other never join in a cycle.
+   */
+  private async tryJoin (via: string[], explicit = false): Promise<void> {
+    const cands: PeerKey[] = []
+    for (const target of via) cands.push(await this.c.net.connect(target))
+    for (const h of this.hints) cands.push(h.peer)
+    if (!explicit) for (const p of this.c.net.connected().slice(0, 8)) cands.push(p)
+    const self = this.ring.self
+    const tried = new Set<PeerKey>()
+    for (const p of cands) {
+      if (p === self.peer || tried.has(p) || tried.size >= 4 || !isAlone(this.ring)) continue
+      tried.add(p)
+      try {
+        const cand = this.nodeOf(p)
+        const res = await this.lookup(self.id, [cand])
+        const candAlone = res.nodes.length === 1 && res.nodes[0].peer === p
+        if (candAlone && !explicit && cand.id > self.id) continue
+        const succ = res.nodes.find(n => n.peer !== self.peer)
+        if (succ === undefined) continue
+        const st = await this.rpc.call(succ.peer, { type: 'get-state' }, 'state')
+        if (this.stopped) return
+        this.c.self.tell({ type: 'joined', succ: this.wire(succ), succs: st.succs })
+        await this.rpc.call(succ.peer, { type: 'rectify', node: this.wire(self) }, 'ack').catch(() => {})
+        return
+      } catch (err) {
+        if (meansDead(err)) this.markDead(p)
+      }
+    }
+    if (explicit && isAlone(this.ring)) throw new DhtError('not-joined', `could not join through ${via.join(', ') || 'any known peer'}`, { tried: [...tried] })
+  }
+
+  private onJoined (succ: WireNode, succs: WireNode[]): void {
+    if (!isAlone(this.ring)) return
+    const s = this.learn(succ)
+    this.ring = { ...joined(this.space, this.ring.self, s, succs.map(w => this.learn(w)).filter(n => !this.isDead(n.peer)), this.r), ...(this.ring.pred !== undefined ? { pred: this.ring.pred } : {}) }
+  }
+
+  /**
+   * Stabilize with the first successor; if it is dead, adopt the next live entry and
+   * stabilize with that one (4 loses 5, adopts 8, asks 8 for its successors).
+   */
+  private async stabilizeTask (): Promise<void> {
+    for (const target of this.ring.succs) {
+      if (this.isDead(target.peer)) continue
+      let st: Extract<DhtMsg, { type: 'state' }>
+      try {
+        st = await this.rpc.call(target.peer, { type: 'get-state' }, 'state')
+      } catch (err) {
+        if (meansDead(err)) { this.markDead(target.peer); continue }
+        return
+      }
+      const pred = st.pred !== undefined ? this.learn(st.pred) : undefined
+      const { probe } = stabilized(this.space, this.ring, target, pred, st.succs.map(w => this.learn(w)), this.r)
+      let closer: { node: WireNode, succs: WireNode[] } | undefined
+      if (probe !== undefined && !this.isDead(probe.peer)) {
+        try {
+          const ps = await this.rpc.call(probe.peer, { type: 'get-state' }, 'state')
+          closer = { node: this.wire(probe), succs: ps.succs }
+        } catch (err) {
+          if (meansDead(err)) this.markDead(probe.peer)
+        }
+      }
+      if (this.stopped) return
+      this.c.self.tell({ type: 'stabilized', succ: this.wire(target), ...(st.pred !== undefined ? { pred: st.pred } : {}), succs: st.succs, ...(closer !== undefined ? { closer } : {}) })
+      const to = closer !== undefined ? closer.node.peer : target.peer
+      try {
+        await this.rpc.call(to, { type: 'rectify', node: this.wire(this.ring.self) }, 'ack')
+      } catch (err) {
+        if (meansDead(err)) this.markDead(to)
+      }
+      return
+    }
+  }
+
+  private onStabilized (m: Extract<DhtInbox, { type: 'stabilized' }>): void {
+    const live = (ws: WireNode[]): NodeRef[] => ws.map(w => this.learn(w)).filter(n => !this.isDead(n.peer))
+    const succ = this.learn(m.succ)
+    this.alive(succ.peer)
+    let s = stabilized(this.space, this.ring, succ, m.pred !== undefined ? this.learn(m.pred) : undefined, live(m.succs), this.r).state
+    if (m.closer !== undefined) {
+      const closer = this.learn(m.closer.node)
+      this.alive(closer.peer)
+      s = adoptCloser(this.space, s, closer, live(m.closer.succs), this.r)
+    }
+    this.ring = s
+  }
+
+  private async fixFingerTask (): Promise<void> {
+    if (isAlone(this.ring)) return
+    const self = this.ring.self.id
+    let i = nextFingerToFix(this.space, self, this.ring.succs[0], this.fingers.next)
+    if (i >= this.space.bits) {
+      this.fingers = restartRound(this.fingers)
+      i = nextFingerToFix(this.space, self, this.ring.succs[0], 0)
+      if (i >= this.space.bits) return
+    }
+    const res = await this.lookup(fingerStart(this.space, self, i))
+    const node = res.nodes[0]
+    if (node !== undefined && node.peer !== this.ring.self.peer && !this.stopped) this.c.self.tell({ type: 'finger', index: i, node })
+  }
+
+  // ---- storage ----
+
+  private checkKey (key: string): void {
+    const n = enc.encode(key).length
+    if (n === 0 || n > C.MAX_KEY_BYTES) throw new DhtError('key-too-large', `dht key must be 1..${C.MAX_KEY_BYTES} bytes, got ${n}`, { bytes: n, max: C.MAX_KEY_BYTES })
+  }
+
+  private checkValue (value: Uint8Array): void {
+    if (value.length > this.cfg.maxValueBytes) throw new DhtError('value-too-large', `dht value of ${value.length} bytes exceeds ${this.cfg.maxValueBytes}`, { bytes: value.length, max: this.cfg.maxValueBytes })
+  }
+
+  private async putTask (key: string, value: Uint8Array): Promise<PutResult> {
+    this.checkKey(key)
+    this.checkValue(value)
+    const res = await this.lookup(hashId(this.space, key))
+    let lastErr: unknown
+    for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, C.PUT_ATTEMPTS)) {
+      try {
+        if (node.peer === this.ring.self.peer) {
+          const replicas = await this.c.self.ask<number>(reply => ({ type: 'local-put', key, value, reply }), this.cfg.rpcTimeoutMs * 3)
+          return { owner: node.peer, replicas, hops: res.hops }
+        }
+        const ok = await this.rpc.call(node.peer, { type: 'put', key, value }, 'put-ok', this.cfg.rpcTimeoutMs * 2)
+        return { owner: node.peer, replicas: ok.replicas, hops: res.hops }
+      } catch (err) {
+        lastErr = err
+        if (meansDead(err)) this.markDead(node.peer)
+        else if (err instanceof DhtError) throw err
+      }
+    }
+    throw new DhtError('put-failed', `put ${JSON.stringify(key)}: no owner accepted it`, { key }, { cause: lastErr })
+  }
+
+  /** Store as owner (version above any we hold) and replicate to the first successors. */
+  private async ownerPut (key: string, value: Uint8Array, reply: Reply<number>): Promise<void> {
+    try {
+      this.checkKey(key)
+      this.checkValue(value)
+    } catch (err) { reply.fail(err as Error); return }
+    const rec: WireRecord = { key, ver: this.records.version(key) + 1, value }
+    await this.records.write(rec)
+    const targets = this.replicaTargets()
+    void Promise.allSettled(targets.map(async t => await this.rpc.call(t.peer, { type: 'replicate', records: [rec] }, 'ack')))
+      .then(results => {
+        results.forEach((r, i) => { if (r.status === 'rejected' && meansDead(r.reason)) this.markDead(targets[i].peer) })
+        reply.ok(results.filter(r => r.status === 'fulfilled').length)
+      })
+  }
+
+  private replicaTargets (): NodeRef[] {
+    return this.ring.succs.filter(n => !this.isDead(n.peer)).slice(0, this.cfg.replicas)
+  }
+
+  private async getTask (key: string): Promise<GetResult> {
+    this.checkKey(key)
+    const res = await this.lookup(hashId(this.space, key))
+    let answered = false
+    let lastErr: unknown
+    for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, this.cfg.replicas + 1)) {
+      try {
+        if (node.peer === this.ring.self.peer) {
+          answered = true
+          const rec = await this.records.read(key)
+          if (rec !== undefined) return { found: true, value: rec.value, holder: node.peer, hops: res.hops }
+          continue
+        }
+        const v = await this.rpc.call(node.peer, { type: 'get', key }, 'value')
+        answered = true
+        if (v.found && v.value !== undefined) return { found: true, value: v.value, holder: node.peer, hops: res.hops }
+      } catch (err) {
+        lastErr = err
+        if (meansDead(err)) this.markDead(node.peer)
+      }
+    }
+    if (!answered) throw new DhtError('lookup-failed', `get ${JSON.stringify(key)}: no holder answered`, { key }, { cause: lastErr })
+    return { found: false, hops: res.hops }
+  }
+
+  /** Offer `keys` to `to` and send what it wants, in bounded batches. */
+  private async pushKeys (to: PeerKey, keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += C.MAX_OFFER_ITEMS) {
+      const items = keys.slice(i, i + C.MAX_OFFER_ITEMS).map(key => ({ key, ver: this.records.version(key) })).filter(it => it.ver > 0)
+      if (items.length === 0) continue
+      const want = await this.rpc.call(to, { type: 'offer', items }, 'want')
+      const offered = new Set(items.map(it => it.key))
+      let batch: WireRecord[] = []
+      let bytes = 0
+      for (const k of want.keys) {
+        if (!offered.has(k)) continue
+        const rec = await this.records.read(k)
+        if (rec === undefined) continue
+        if (batch.length > 0 && (bytes + rec.value.length > C.REPLICATE_BATCH_BYTES || batch.length >= C.MAX_OFFER_ITEMS)) {
+          await this.rpc.call(to, { type: 'replicate', records: batch }, 'ack')
+          batch = []; bytes = 0
+        }
+        batch.push(rec); bytes += rec.value.length + k.length
+      }
+      if (batch.length > 0) await this.rpc.call(to, { type: 'replicate', records: batch }, 'ack')
+    }
+  }
+
+  /** Owners offer their keys to their replica holders; lost copies come back. */
+  private async repairTask (): Promise<void> {
+    if (isAlone(this.ring)) return
+    const owned = ownedKeys(this.space, this.records.index, this.ring.self, this.ring.pred, false)
+    if (owned.length === 0) return
+    for (const t of this.replicaTargets()) {
+      try {
+        await this.pushKeys(t.peer, owned)
+      } catch (err) {
+        if (meansDead(err)) this.markDead(t.peer)
+      }
+    }
+  }
+
+  // ---- providers ----
+
+  private async provide (key: string, reply: Reply<void>): Promise<void> {
+    try { this.checkKey(key) } catch (err) { reply.fail(err as Error); return }
+    if (!this.mine.has(key)) {
+      this.mine.add(key)
+      await this.mineStore.put(key, new Uint8Array([1]))
+    }
+    this.answer(reply, async () => { await this.provideOnce(key) })
+  }
+
+  private async provideOnce (key: string): Promise<void> {
+    const res = await this.lookup(hashId(this.space, key))
+    const me = this.wire(this.ring.self)
+    let lastErr: unknown
+    for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, C.PUT_ATTEMPTS)) {
+      try {
+        if (node.peer === this.ring.self.peer) {
+          await this.c.self.ask<void>(reply => ({ type: 'local-provider', key, provider: me, ttlMs: this.cfg.providerTtlMs, reply }))
+        } else {
+          await this.rpc.call(node.peer, { type: 'add-provider', key, provider: me, ttlMs: this.cfg.providerTtlMs, forward: true }, 'ack')
+        }
+        return
+      } catch (err) {
+        lastErr = err
+        if (meansDead(err)) this.markDead(node.peer)
+      }
+    }
+    throw new DhtError('put-failed', `provide ${JSON.stringify(key)}: no owner accepted the record`, { key }, { cause: lastErr })
+  }
+
+  private async addProviderRecord (key: string, provider: WireNode, ttlMs: number, forward: boolean): Promise<void> {
+    const expiresAt = this.c.clock.now() + Math.min(ttlMs, this.cfg.providerTtlMs)
+    const addrs = shareableAddrs(provider.addrs, this.cfg.addrScope)
+    addProvider(this.providers, key, { peer: provider.peer, addrs, expiresAt })
+    await this.provStore.put(`${key}\n${provider.peer}`, enc.encode(JSON.stringify({ addrs, expiresAt })))
+    if (!forward) return
+    const targets = this.replicaTargets()
+    void Promise.allSettled(targets.map(async t => await this.rpc.call(t.peer, { type: 'add-provider', key, provider, ttlMs, forward: false }, 'ack')))
+  }
+
+  private async findProvidersTask (key: string, limit: number): Promise<ProviderRecord[]> {
+    this.checkKey(key)
+    const res = await this.lookup(hashId(this.space, key))
+    const out = new Map<PeerKey, ProviderRecord>()
+    for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, this.cfg.replicas + 1)) {
+      try {
+        const list = node.peer === this.ring.self.peer
+          ? listProviders(this.providers, key, this.c.clock.now(), limit).map(e => ({ peer: e.peer, addrs: e.addrs }))
+          : (await this.rpc.call(node.peer, { type: 'get-providers', key, limit: Math.min(limit, C.MAX_NODES_PER_MESSAGE) }, 'providers')).providers
+        for (const p of list) if (!out.has(p.peer)) out.set(p.peer, { peer: p.peer, addrs: p.addrs })
+        if (out.size >= limit) break
+      } catch (err) {
+        if (meansDead(err)) this.markDead(node.peer)
+      }
+    }
+    return [...out.values()].slice(0, limit)
+  }
+
+  // ---- inbound ----
+
+  private onMessage (from: PeerKey, msg: DhtMsg): void {
+    if (msg.type !== 'leave') { this.c.net.strike(from, `dht: one-way ${msg.type}`); return }
+    const wasSucc = this.ring.succs[0]?.peer === from
+    const wasPred = this.ring.pred?.peer === from
+    this.markDeadNow(from)
+    if (wasSucc && msg.pred === undefined) {
+      const next = msg.succs.map(w => this.learn(w)).filter(n => n.peer !== from)
+      if (next.length > 0) this.ring = { ...this.ring, succs: mergeSuccessors(this.space, this.ring.self, next[0], [...next.slice(1), ...this.ring.succs], this.r) }
+    }
+    if (wasPred && msg.pred !== undefined) this.ring = rectified(this.space, this.ring, this.learn(msg.pred), true).state
+  }
+
+  private async onRequest (from: PeerKey, msg: DhtMsg, respond: Responder<DhtMsg>): Promise<void> {
+    this.alive(from)
+    switch (msg.type) {
+      case 'ping': respond.ok({ type: 'pong' }); return
+      case 'get-state': {
+        const pred = this.ring.pred
+        respond.ok({ type: 'state', ...(pred !== undefined ? { pred: this.wire(pred) } : {}), succs: this.ring.succs.map(n => this.wire(n)) })
+        return
+      }
+      case 'rectify': {
+        const n = this.learn(msg.node)
+        if (n.peer !== from) { respond.error('rectify must name the sender'); this.c.net.strike(from, 'dht: rectify for another peer'); return }
+        const old = this.ring.pred
+        const oldLive = old !== undefined && !this.isDead(old.peer) ? old : undefined
+        const { state, changed } = rectified(this.space, this.ring, n, old !== undefined && this.isDead(old.peer))
+        this.ring = state
+        respond.ok({ type: 'ack' })
+        if (changed) {
+          const keys = handoverKeys(this.space, this.records.index, this.ring.self, oldLive, n)
+          if (keys.length > 0) void this.pushKeys(n.peer, keys).catch(() => {})
+        }
+        return
+      }
+      case 'find': {
+        const key = idFromBytes(this.space, msg.key)
+        if (key === undefined) { respond.error(`ring key must be ${this.space.bytes} bytes below 2^${this.space.bits}`); return }
+        const step = this.localStep(key)
+        respond.ok({ type: 'step', done: step.done, nodes: step.nodes.slice(0, C.MAX_NODES_PER_MESSAGE).map(n => this.wire(n)) })
+        return
+      }
+      case 'put':
+        await this.ownerPut(msg.key, msg.value, {
+          ok: (replicas) => { respond.ok({ type: 'put-ok', replicas }) },
+          fail: (err) => { respond.error(err.message) }
+        })
+        return
+      case 'get': {
+        const rec = await this.records.read(msg.key)
+        respond.ok(rec !== undefined ? { type: 'value', found: true, ver: rec.ver, value: rec.value } : { type: 'value', found: false, ver: 0 })
+        return
+      }
+      case 'replicate': {
+        for (const rec of msg.records) {
+          if (rec.value.length > this.cfg.maxValueBytes) { respond.error(`value of ${rec.value.length} bytes exceeds ${this.cfg.maxValueBytes}`); return }
+        }
+        for (const rec of msg.records) await this.records.write(rec)
+        respond.ok({ type: 'ack' })
+        return
+      }
+      case 'offer': respond.ok({ type: 'want', keys: wanted(this.records.index, msg.items) }); return
+      case 'add-provider':
+        if (msg.provider.peer !== from && msg.forward) { respond.error('a provider announces itself'); return }
+        await this.addProviderRecord(msg.key, msg.provider, msg.ttlMs, msg.forward)
+        respond.ok({ type: 'ack' })
+        return
+      case 'get-providers':
+        respond.ok({ type: 'providers', providers: listProviders(this.providers, msg.key, this.c.clock.now(), Math.min(msg.limit, C.MAX_NODES_PER_MESSAGE)).map(e => ({ peer: e.peer, addrs: e.addrs })) })
+        return
+      default:
+        // A response type sent as a request: the peer speaks the protocol wrongly.
+        this.c.net.strike(from, `dht: ${msg.type} is not a request`)
+        respond.error(`${msg.type} is not a request`)
+    }
+  }
+
+  private view (): RingView {
+    let providers = 0
+    for (const l of this.providers.values()) providers += l.length
+    return { bits: this.space.bits, ring: this.ring, fingers: this.fingers.entries, records: this.records.index.size, providers }
+  }
+}
+
+/** js-libp2p style factory: `dht(init)(components)`. */
+export const dht = (init: DhtInit) => (components: ActorComponents<DhtInbox, DhtMsg>): DhtActor => new DhtActor(components, init)
+
