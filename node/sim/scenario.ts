@@ -83,6 +83,11 @@ export interface Scenario {
   until: number
   /** Sample the time series this often (ms of virtual time; default until / 200). */
   sampleEveryMs?: number
+  /**
+   * Run once per value of `n`, setting the size of the group with `role` (default
+   * 'leecher'): the textbook distribution-time curve against the D_P2P and D_cs bounds.
+   */
+  sweep?: { n: number[], role?: PeerRole }
   /** Safety bound on clock events (default 50 million). */
   maxEvents?: number
 }
