@@ -1,7 +1,6 @@
 import type { PeerConfig } from '../../../config/peer-config.ts'
 import type { LoadedConfig } from '../../../config/load.ts'
 import type { Command } from '../builtin.ts'
-import { runPeer } from './run-peer.ts'
 
 /** The well-known port of a bootstrap peer (others put its address in their lists). */
 export const BOOTSTRAP_PORT = 4001
@@ -32,6 +31,8 @@ export const bootstrapCommand: Command = {
   description: `Defaults differ from start: listen on /ip4/0.0.0.0/tcp/${BOOTSTRAP_PORT}, data dir ${BOOTSTRAP_DATA_DIR}. Peers join with --net.bootstrap <multiaddr>. With --json, one line {peerId, multiaddrs, dataDir, controlPort} on stdout.`,
   options: [],
   async run (inv) {
+    // Loaded on demand: libp2p takes most of a second to import, which status/stop/config need not pay.
+    const { runPeer } = await import('./run-peer.ts')
     return await runPeer(bootstrapConfig(inv.loaded), inv.io, ({ peer, control, dataDir }) => {
       const multiaddrs = dialableAddrs(peer.multiaddrs(), peer.id)
       if (inv.json) {

@@ -1,5 +1,4 @@
 import type { Command } from '../builtin.ts'
-import { runPeer } from './run-peer.ts'
 
 export const startCommand: Command = {
   path: ['start'],
@@ -8,6 +7,8 @@ export const startCommand: Command = {
   description: 'Logs go to stderr. With --json, one line {peerId, addresses, dataDir, controlPort} is printed on stdout once the peer is up.',
   options: [],
   async run (inv) {
+    // Loaded on demand: libp2p takes most of a second to import, which status/stop/config need not pay.
+    const { runPeer } = await import('./run-peer.ts')
     return await runPeer(inv.loaded.config, inv.io, ({ peer, control, dataDir }) => {
       const info = { peerId: peer.id, addresses: peer.multiaddrs(), dataDir, controlPort: control?.port ?? null }
       if (inv.json) inv.io.out(JSON.stringify(info))
