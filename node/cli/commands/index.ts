@@ -1,4 +1,5 @@
 import { MODULE_COMMANDS } from '../../modules.ts'
+import { simCommands } from '../../sim/cli.ts'
 import { fromModuleCommand, type Command } from '../builtin.ts'
 import { bootstrapCommand } from './bootstrap.ts'
 import { configCommand } from './config.ts'
@@ -7,7 +8,7 @@ import { statusCommand } from './status.ts'
 import { stopCommand } from './stop.ts'
 import { swarmCommand } from '../swarm/command.ts'
 
-/** Every command of the `peerhive` CLI: the core's, then each protocol module's. */
+/** Every command of the `peerhive` CLI: the core's, each protocol module's, then the simulator's. */
 export const COMMANDS: readonly Command[] = [
   startCommand,
   bootstrapCommand,
@@ -15,5 +16,6 @@ export const COMMANDS: readonly Command[] = [
   stopCommand,
   swarmCommand,
   configCommand,
-  ...MODULE_COMMANDS.map(fromModuleCommand)
+  ...MODULE_COMMANDS.map(fromModuleCommand),
+  ...simCommands.map(fromModuleCommand)
 ]

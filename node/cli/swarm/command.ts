@@ -157,7 +157,7 @@ function draw (inv: Invocation, rows: SwarmRow[], started: number, durationS: nu
   const lines = [
     `peerhive swarm: ${rows.length - 1} peers + bootstrap, ${rows.filter(r => r.state === 'running').length} running, ${elapsed} s${left} (Ctrl-C stops all)`,
     ...renderTable(['', 'peer', 'address', 'state', 'conns', 'boot', 'actors ok/failed', 'drops'], rows.map(r => [
-      r.label, r.peerId !== null ? shortId(r.peerId) : '-', r.address ?? '-', r.state === 'exited' ? `exited ${String(r.exitCode)}` : r.state,
+      r.label, r.peerId !== null ? shortId(r.peerId) : '-', r.address?.replace(/\/p2p\/.*$/, '') ?? '-', r.state === 'exited' ? `exited ${String(r.exitCode)}` : r.state,
       r.connections, r.role === 'bootstrap' ? '-' : r.connectedToBootstrap ? 'yes' : 'no', `${r.actorsOk}/${r.actorsFailed}`, r.mailboxDrops
     ]))
   ]
