@@ -5,7 +5,7 @@ import type { Clock, Timer } from '../ports/clock.ts'
 import type { Logger } from '../ports/logger.ts'
 import type { Random } from '../ports/random.ts'
 import type { BanList } from './ban-list.ts'
-import { BOOTSTRAP_MAX_ATTEMPTS, KEEPER_FAST_INTERVAL_MS } from './constants.ts'
+import { BOOTSTRAP_MAX_ATTEMPTS, KEEPER_FAST_INTERVAL_MS, KEEPER_MAX_PARALLEL_DIALS } from './constants.ts'
 import { bootstrapRetryDelay, dialsWanted, nextKeeperDelay } from './keeper-policy.ts'
 import type { PeerExchange } from './peer-exchange.ts'
 
@@ -33,6 +33,8 @@ export class ConnectionKeeper {
   private readonly retries = new Set<Timer>()
   private delay = KEEPER_FAST_INTERVAL_MS
   private sweeping = false
+  /** Dials in flight (sweep and discovery together), so neither starts a dial storm. */
+  private readonly inflight = new Set<string>()
   private stopped = false
   private readonly onDiscovery = (e: CustomEvent<PeerInfo>): void => { this.discovered(e.detail) }
 
@@ -94,7 +96,7 @@ export class ConnectionKeeper {
         const asked = this.init.random.pick(libp2p.getPeers())
         if (asked !== undefined) await this.init.pex.ask(asked).catch((err: Error) => { this.log.debug('peer exchange failed', { peer: asked.toString(), error: err }) })
       }
-      const want = dialsWanted(libp2p.getPeers().length, lowWater, highWater)
+      const want = dialsWanted(libp2p.getPeers().length + this.inflight.size, lowWater, highWater) - this.inflight.size
       if (want > 0) await Promise.all((await this.candidates()).slice(0, want).map(async p => { await this.dial(p) }))
     } finally {
       this.sweeping = false
@@ -112,14 +114,19 @@ export class ConnectionKeeper {
     return this.init.random.shuffle(all
       .filter(p => p.addresses.length > 0)
       .map(p => p.id)
-      .filter(id => { const k = id.toString(); return k !== self && !connected.has(k) && !banList.isBanned(k) }))
+      .filter(id => { const k = id.toString(); return k !== self && !connected.has(k) && !this.inflight.has(k) && !banList.isBanned(k) }))
   }
 
   private async dial (peer: PeerId): Promise<void> {
+    const k = peer.toString()
+    if (this.inflight.has(k)) return
+    this.inflight.add(k)
     try {
       await this.init.libp2p.dial(peer, { signal: AbortSignal.timeout(this.init.dialTimeoutMs) })
     } catch (err) {
-      this.log.debug('keeper dial failed', { peer: peer.toString(), error: err as Error })
+      this.log.debug('keeper dial failed', { peer: k, error: err as Error })
+    } finally {
+      this.inflight.delete(k)
     }
   }
 
@@ -127,9 +134,9 @@ export class ConnectionKeeper {
   private discovered (info: PeerInfo): void {
     const { libp2p, lowWater, banList } = this.init
     const k = info.id.toString()
-    if (this.stopped || banList.isBanned(k) || libp2p.getPeers().length >= lowWater) return
-    if (libp2p.getConnections(info.id).length > 0) return
-    this.log.info('discovered peer', { peer: k, addrs: info.multiaddrs.map(a => a.toString()) })
+    if (this.stopped || banList.isBanned(k) || libp2p.getConnections(info.id).length > 0) return
+    if (libp2p.getPeers().length + this.inflight.size >= lowWater || this.inflight.size >= KEEPER_MAX_PARALLEL_DIALS) return
+    this.log.debug('discovered peer', { peer: k, addrs: info.multiaddrs.map(a => a.toString()) })
     void this.dial(info.id)
   }
 
