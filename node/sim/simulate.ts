@@ -1,3 +1,4 @@
+import type { LogLevel, LogSink } from '../ports/logger.ts'
 import type { PeerKey } from '../ports/net.ts'
 import { SeededRandom } from '../ports/random.ts'
 import { VirtualClock } from '../ports/virtual-clock.ts'
@@ -26,6 +27,9 @@ export interface SimulateOptions extends Omit<Scenario, 'workload'> {
   workload: string | Workload
   /** Peers each joiner dials on start (default SIM_DEFAULT_BOOTSTRAP_PEERS). */
   bootstrapPeers?: number
+  /** Where the peers' log lines go (default: nowhere), and from which level. */
+  logSink?: LogSink
+  logLevel?: LogLevel
   /** Keep the full event list in the result (default true; large runs may turn it off). */
   keepTrace?: boolean
 }
@@ -155,7 +159,8 @@ export async function simulate (opts: SimulateOptions): Promise<SimResult> {
           modules: workload.modules(),
           uploadBps: g.uploadBps ?? 0,
           downloadBps: g.downloadBps ?? 0,
-          behindNat: g.nat ?? false
+          behindNat: g.nat ?? false,
+          ...(opts.logSink !== undefined ? { logSink: opts.logSink, logLevel: opts.logLevel ?? 'info' } : {})
         })
         joined++
         trace.event({ t: clock.now(), kind: 'join', peer: rec.id })

@@ -3,6 +3,8 @@ import type { Workload } from '../workload.ts'
 
 /** Built-in workloads by scenario name; each loads its protocol module only when used. */
 const BUILTIN: Record<string, () => Promise<Workload>> = {
+  chunks: async () => (await import('./chunks.ts')).chunksWorkload(),
+  dht: async () => (await import('./dht.ts')).dhtWorkload(),
   search: async () => (await import('./search.ts')).searchWorkload()
 }
 
