@@ -1,0 +1,64 @@
+import type { PeerKey } from '../../node/ports/net.ts'
+import type { Random } from '../../node/ports/random.ts'
+
+/** What the choker knows about one peer at an evaluation. */
+export interface ChokeCandidate {
+  peer: PeerKey
+  /** The peer wants something we have. */
+  interested: boolean
+  /** Bytes/s the peer sends us: a leecher's reason to reciprocate. */
+  downRate: number
+  /** Bytes/s the peer takes from us: a seed's measure of who spreads its data fastest. */
+  upRate: number
+}
+
+export interface ChokeDecision {
+  /** Peers to hold unchoked: `regular` plus `optimistic`. */
+  unchoked: Set<PeerKey>
+  /** The top `slots` interested peers by rate. */
+  regular: PeerKey[]
+  /** The optimistic unchoke, if any peer was left to choose. */
+  optimistic?: PeerKey
+}
+
+export interface ChokeInput {
+  candidates: readonly ChokeCandidate[]
+  slots: number
+  /** Rank by upload rate (we are a seed) instead of download rate. */
+  seed: boolean
+  /** The optimistic unchoke chosen earlier. */
+  optimistic?: PeerKey
+  /** A 30 s step: pick a new optimistic unchoke even if the old one still qualifies. */
+  rotate: boolean
+}
+
+/**
+ * Tit-for-tat, as in BitTorrent: unchoke the `slots` interested peers that send to us
+ * fastest (a seed: that take from us fastest); plus one optimistic unchoke chosen at random
+ * among the other interested peers, kept until the next rotation. An optimistic peer that
+ * proved fast enough is ranked into the top `slots` at the next evaluation, and its
+ * optimistic slot goes to someone else. Ties in rate break at random.
+ */
+export function rechoke (input: ChokeInput, random: Random): ChokeDecision {
+  const key = (c: ChokeCandidate): number => input.seed ? c.upRate : c.downRate
+  const interested = random.shuffle(input.candidates.filter(c => c.interested))
+  interested.sort((a, b) => key(b) - key(a))
+  const regular = interested.slice(0, input.slots).map(c => c.peer)
+  const inTop = new Set(regular)
+  const others = interested.filter(c => !inTop.has(c.peer)).map(c => c.peer)
+  let optimistic: PeerKey | undefined
+  if (!input.rotate && input.optimistic !== undefined && others.includes(input.optimistic)) optimistic = input.optimistic
+  else optimistic = random.pick(others)
+  const unchoked = new Set(regular)
+  if (optimistic !== undefined) unchoked.add(optimistic)
+  return { unchoked, regular, optimistic }
+}
+
+/**
+ * A newly interested peer is unchoked at once while a slot (regular or optimistic) is
+ * free, instead of waiting up to 10 s for the next evaluation: a newcomer gets its first
+ * chunk in about a round trip.
+ */
+export function admitNewcomer (unchokedCount: number, slots: number): boolean {
+  return unchokedCount < slots + 1
+}

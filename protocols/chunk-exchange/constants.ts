@@ -1,0 +1,85 @@
+/**
+ * Chunk-exchange constants. Each is the default of a `chunks.*` config field (config.ts)
+ * or a hard wire limit; the comment says why that value.
+ */
+
+/** Protocol id on the wire; the major version changes with any incompatible layout change. */
+export const CHUNKS_PROTOCOL_ID = '/peerhive/chunks/1.0.0'
+
+/** 256 KiB: BitTorrent's long-standing piece size; a 64 MiB file has 256 chunks, small bitfields, cheap re-downloads of a bad chunk. */
+export const DEFAULT_CHUNK_SIZE = 256 * 1024
+
+/** 16 KiB: the block size every BitTorrent client requests; small enough to interleave peers, large enough that headers cost < 0.3 %. */
+export const DEFAULT_BLOCK_SIZE = 16 * 1024
+
+/** Largest block a peer may request or send: bounds a piece frame whatever the config says. */
+export const MAX_BLOCK_SIZE = 128 * 1024
+
+/** Smallest block size accepted from config: below this per-frame overhead dominates. */
+export const MIN_BLOCK_SIZE = 1024
+
+/** Largest chunk size: a chunk is assembled in memory before its hash is checked. */
+export const MAX_CHUNK_SIZE = 16 * 1024 * 1024
+
+/** Chunk count limit of one manifest: 2^20 chunks (32 MiB of hashes would be absurd; 1 Mi x 256 KiB = 256 GiB). */
+export const MAX_CHUNKS = 1 << 20
+
+/** Largest manifest frame: 2^16 chunks of hashes (16 GiB at 256 KiB chunks) fit in 2 MiB, under libp2p's 4 MiB read buffer. */
+export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024 + 4096
+
+/** Largest file name in a manifest, in UTF-8 bytes (most file systems allow 255). */
+export const MAX_NAME_BYTES = 255
+
+/** Upload slots: the 4 best reciprocating peers, as in BitTorrent's tit-for-tat. */
+export const DEFAULT_UPLOAD_SLOTS = 4
+
+/** Rechoke every 10 s: long enough for TCP to ramp and rates to mean something, short enough to react. */
+export const DEFAULT_RECHOKE_INTERVAL_MS = 10_000
+
+/** Rotate the optimistic unchoke every 30 s: three rechoke rounds, time for a newcomer to prove its rate. */
+export const DEFAULT_OPTIMISTIC_INTERVAL_MS = 30_000
+
+/** Rates are averaged over 20 s: two rechoke periods, so one burst does not decide a slot. */
+export const DEFAULT_RATE_WINDOW_MS = 20_000
+
+/**
+ * Outstanding block requests per peer: 32 x 16 KiB = 512 KiB in flight keeps a fast loopback
+ * link busy across one round trip, while staying far under libp2p's 4 MiB unread-buffer limit.
+ */
+export const DEFAULT_PIPELINE_DEPTH = 32
+
+/** Until this many chunks are complete, pick at random rather than rarest: a newcomer gets something to trade fast. */
+export const DEFAULT_RANDOM_FIRST_CHUNKS = 4
+
+/** Outstanding requests with no data for this long are handed to other peers (the peer is "snubbed"). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+
+/** Keep-alive every 30 s: well under libp2p's 120 s stream inactivity timeout. */
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 30_000
+
+/** Re-announce to trackers every 60 s (BitTorrent trackers ask for minutes; swarms on one machine need faster). */
+export const DEFAULT_ANNOUNCE_INTERVAL_MS = 60_000
+
+/** A tracker forgets a peer that has not re-announced for three intervals (one lost announce is forgiven). */
+export const DEFAULT_TRACKER_TTL_MS = 180_000
+
+/** Peers a tracker returns per announce (BitTorrent's numwant default is 50). */
+export const DEFAULT_TRACKER_NUMWANT = 50
+
+/** Peers a swarm keeps handshaken at most: enough choice for rarest-first, bounded memory. */
+export const DEFAULT_MAX_SWARM_PEERS = 60
+
+/** Chunks failing verification before a peer is banned from the swarm (each one also strikes it on the net). */
+export const DEFAULT_BAN_AFTER_BAD_CHUNKS = 2
+
+/** A super-seeding seed offers a peer at most this many chunks it has not yet passed on. */
+export const SUPER_SEED_OFFERS_PER_PEER = 2
+
+/** Deadline of a manifest fetch or tracker announce. */
+export const DEFAULT_CONTROL_REQUEST_TIMEOUT_MS = 10_000
+
+/** Progress events at most this often (ms on the actor clock) besides one per completed chunk batch. */
+export const PROGRESS_INTERVAL_MS = 500
+
+/** Housekeeping tick: snub checks, keep-alives, progress; 1 s is cheap and fine-grained enough. */
+export const TICK_INTERVAL_MS = 1_000

@@ -1,0 +1,280 @@
+import type { PeerKey } from '../../node/ports/net.ts'
+import type { Random } from '../../node/ports/random.ts'
+import { Bitfield } from './bitfield.ts'
+
+/** One block of one chunk. */
+export interface BlockRef {
+  index: number
+  begin: number
+  length: number
+}
+
+interface Partial {
+  index: number
+  blocks: number
+  received: Uint8Array
+  receivedCount: number
+  /** Peers each block is outstanding at (more than one only in endgame). */
+  requested: Array<Set<PeerKey> | undefined>
+  /** Peers that supplied at least one block: struck if the chunk fails its hash. */
+  contributors: Set<PeerKey>
+}
+
+interface PeerView {
+  bits: Bitfield
+  /** Chunks this peer has and we lack: > 0 means we are interested. */
+  wanted: number
+  /** Outstanding block keys (index * blocksPerChunk + block). */
+  outstanding: Set<number>
+}
+
+export interface PickerInit {
+  chunkCount: number
+  chunkLength: (index: number) => number
+  blockSize: number
+  /** Chunks we already have (verified). */
+  have: Bitfield
+  random: Random
+  /** Until this many chunks are complete, a new chunk is picked at random, not rarest. */
+  randomFirst: number
+}
+
+export interface BlockOutcome {
+  /** False for a block we never asked this peer for, or already have (e.g. after a cancel). */
+  accepted: boolean
+  /** Every block of the chunk is now in: verify it. */
+  chunkComplete: boolean
+  /** Other peers the same block was requested from (endgame): send them a cancel. */
+  cancels: PeerKey[]
+}
+
+/**
+ * Which block to ask a peer for next. Availability of each missing chunk among our
+ * neighbours is kept incrementally in buckets by count (a `have` moves one chunk one
+ * bucket up, never a rescan); picking scans buckets upward for the rarest chunks this
+ * peer has and breaks ties at random. Order of preference:
+ *   1. blocks of chunks already started (finish chunks before starting new ones);
+ *   2. a new chunk: random while we have fewer than `randomFirst`, else rarest first;
+ *   3. endgame: once every missing block is outstanding somewhere, the same blocks from
+ *      this peer too; the first copy to arrive cancels the others.
+ * No I/O: the swarm feeds it events and sends what it returns.
+ */
+export class Picker {
+  readonly have: Bitfield
+  private readonly count: Int32Array
+  private readonly buckets: Array<Set<number>> = [new Set()]
+  private readonly partials = new Map<number, Partial>()
+  private readonly peers = new Map<PeerKey, PeerView>()
+  private readonly init: PickerInit
+  readonly blocksPerChunk: number
+
+  constructor (init: PickerInit) {
+    this.init = init
+    this.have = init.have
+    this.count = new Int32Array(init.chunkCount)
+    this.blocksPerChunk = Math.max(1, Math.ceil(init.chunkLength(0) / init.blockSize))
+    for (let i = 0; i < init.chunkCount; i++) if (!this.have.has(i)) this.buckets[0].add(i)
+  }
+
+  // ---- availability ----
+
+  addPeer (peer: PeerKey): void {
+    if (!this.peers.has(peer)) this.peers.set(peer, { bits: new Bitfield(this.init.chunkCount), wanted: 0, outstanding: new Set() })
+  }
+
+  /** A peer's bitfield (replaces what we knew of it). */
+  peerBitfield (peer: PeerKey, bits: Bitfield): void {
+    this.addPeer(peer)
+    for (const i of bits.indexes()) this.peerHas(peer, i)
+  }
+
+  /** A peer announced chunk `index`. Returns true when it made us newly interested in the peer. */
+  peerHas (peer: PeerKey, index: number): boolean {
+    this.addPeer(peer)
+    const v = this.peers.get(peer) as PeerView
+    if (!v.bits.add(index)) return false
+    this.bump(index, +1)
+    if (this.have.has(index)) return false
+    v.wanted++
+    return v.wanted === 1
+  }
+
+  /** A peer left: its chunks no longer count and its outstanding blocks are free again. */
+  removePeer (peer: PeerKey): void {
+    const v = this.peers.get(peer)
+    if (v === undefined) return
+    this.dropRequests(peer)
+    for (const i of v.bits.indexes()) this.bump(i, -1)
+    this.peers.delete(peer)
+  }
+
+  availability (index: number): number {
+    return this.count[index]
+  }
+
+  peerBits (peer: PeerKey): Bitfield | undefined {
+    return this.peers.get(peer)?.bits
+  }
+
+  /** We want something this peer has. */
+  interestedIn (peer: PeerKey): boolean {
+    return (this.peers.get(peer)?.wanted ?? 0) > 0
+  }
+
+  outstanding (peer: PeerKey): number {
+    return this.peers.get(peer)?.outstanding.size ?? 0
+  }
+
+  private bump (index: number, delta: number): void {
+    const c = this.count[index]
+    this.count[index] = c + delta
+    if (this.have.has(index)) return
+    this.buckets[c]?.delete(index)
+    while (this.buckets.length <= c + delta) this.buckets.push(new Set())
+    this.buckets[c + delta].add(index)
+  }
+
+  // ---- picking ----
+
+  /** Up to `max` blocks to request from `peer` now; they are recorded as outstanding. */
+  next (peer: PeerKey, max: number): BlockRef[] {
+    const v = this.peers.get(peer)
+    const out: BlockRef[] = []
+    if (v === undefined || max <= 0) return out
+    for (const p of this.partials.values()) {
+      if (out.length >= max) return out
+      if (v.bits.has(p.index)) this.takeBlocks(p, peer, v, max - out.length, false, out)
+    }
+    while (out.length < max) {
+      const index = this.chooseNew(v)
+      if (index === undefined) break
+      this.takeBlocks(this.start(index), peer, v, max - out.length, false, out)
+    }
+    if (out.length < max && this.inEndgame()) {
+      for (const p of this.partials.values()) {
+        if (out.length >= max) break
+        if (v.bits.has(p.index)) this.takeBlocks(p, peer, v, max - out.length, true, out)
+      }
+    }
+    return out
+  }
+
+  /** Endgame: no chunk is left unstarted and no block of a started chunk is unrequested. */
+  inEndgame (): boolean {
+    if (this.have.count + this.partials.size < this.init.chunkCount) return false
+    for (const p of this.partials.values()) {
+      for (let b = 0; b < p.blocks; b++) if (p.received[b] === 0 && (p.requested[b]?.size ?? 0) === 0) return false
+    }
+    return true
+  }
+
+  private chooseNew (v: PeerView): number | undefined {
+    if (this.have.count < this.init.randomFirst) {
+      let chosen: number | undefined
+      let seen = 0
+      for (const i of v.bits.indexes()) {
+        if (this.have.has(i) || this.partials.has(i)) continue
+        seen++
+        if (this.init.random.int(seen) === 0) chosen = i
+      }
+      return chosen
+    }
+    for (let c = 1; c < this.buckets.length; c++) {
+      let chosen: number | undefined
+      let seen = 0
+      for (const i of this.buckets[c]) {
+        if (!v.bits.has(i) || this.partials.has(i)) continue
+        seen++
+        if (this.init.random.int(seen) === 0) chosen = i
+      }
+      if (chosen !== undefined) return chosen
+    }
+    return undefined
+  }
+
+  private start (index: number): Partial {
+    const len = this.init.chunkLength(index)
+    const blocks = Math.ceil(len / this.init.blockSize)
+    const p: Partial = { index, blocks, received: new Uint8Array(blocks), receivedCount: 0, requested: new Array(blocks), contributors: new Set() }
+    this.partials.set(index, p)
+    return p
+  }
+
+  private takeBlocks (p: Partial, peer: PeerKey, v: PeerView, max: number, duplicate: boolean, out: BlockRef[]): void {
+    const len = this.init.chunkLength(p.index)
+    for (let b = 0; b < p.blocks && max > 0; b++) {
+      if (p.received[b] === 1) continue
+      const req = p.requested[b]
+      if (req?.has(peer) === true) continue
+      if (!duplicate && (req?.size ?? 0) > 0) continue
+      const set = req ?? new Set<PeerKey>()
+      set.add(peer)
+      p.requested[b] = set
+      v.outstanding.add(p.index * this.blocksPerChunk + b)
+      const begin = b * this.init.blockSize
+      out.push({ index: p.index, begin, length: Math.min(this.init.blockSize, len - begin) })
+      max--
+    }
+  }
+
+  // ---- outcomes ----
+
+  blockReceived (peer: PeerKey, index: number, begin: number, length: number): BlockOutcome {
+    const p = this.partials.get(index)
+    const b = begin / this.init.blockSize
+    const v = this.peers.get(peer)
+    const key = index * this.blocksPerChunk + b
+    const expected = p !== undefined && v !== undefined && Number.isInteger(b) && b < p.blocks &&
+      v.outstanding.has(key) && Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) === length
+    if (!expected) return { accepted: false, chunkComplete: false, cancels: [] }
+    v.outstanding.delete(key)
+    if (p.received[b] === 1) return { accepted: false, chunkComplete: false, cancels: [] }
+    p.received[b] = 1
+    p.receivedCount++
+    p.contributors.add(peer)
+    const cancels: PeerKey[] = []
+    for (const other of p.requested[b] ?? []) {
+      if (other === peer) continue
+      cancels.push(other)
+      this.peers.get(other)?.outstanding.delete(key)
+    }
+    p.requested[b] = undefined
+    return { accepted: true, chunkComplete: p.receivedCount === p.blocks, cancels }
+  }
+
+  /** The chunk passed its hash: it is ours; peers that have it are that much less interesting. */
+  chunkVerified (index: number): void {
+    this.partials.delete(index)
+    if (!this.have.add(index)) return
+    this.buckets[this.count[index]]?.delete(index)
+    for (const v of this.peers.values()) if (v.bits.has(index)) v.wanted--
+  }
+
+  /** The chunk failed its hash: start it over; returns who supplied its blocks. */
+  chunkFailed (index: number): PeerKey[] {
+    const p = this.partials.get(index)
+    if (p === undefined) return []
+    this.partials.delete(index)
+    for (let b = 0; b < p.blocks; b++) {
+      for (const peer of p.requested[b] ?? []) this.peers.get(peer)?.outstanding.delete(index * this.blocksPerChunk + b)
+    }
+    return [...p.contributors]
+  }
+
+  /** Forget every block outstanding at `peer` (it choked us, left, or is snubbed). */
+  dropRequests (peer: PeerKey): void {
+    const v = this.peers.get(peer)
+    if (v === undefined) return
+    for (const key of v.outstanding) {
+      const index = Math.floor(key / this.blocksPerChunk)
+      const p = this.partials.get(index)
+      p?.requested[key % this.blocksPerChunk]?.delete(peer)
+    }
+    v.outstanding.clear()
+  }
+
+  /** Chunks started and not yet complete (for status). */
+  get inProgress (): number {
+    return this.partials.size
+  }
+}

@@ -1,0 +1,24 @@
+import type { Link } from './manifest.ts'
+
+export type TransferState = 'finding' | 'downloading' | 'seeding' | 'complete' | 'stopped' | 'failed'
+
+/** One snapshot of a transfer, as `get` streams it and `status` lists it. */
+export interface Progress {
+  link: Link
+  name: string
+  size: number
+  state: TransferState
+  chunks: number
+  chunksHave: number
+  bytesHave: number
+  /** Bytes/s over the rate window. */
+  downRate: number
+  upRate: number
+  downloaded: number
+  uploaded: number
+  peers: number
+  /** Seconds left at the current download rate, or null when unknown. */
+  etaSec: number | null
+  location: string
+  error?: string
+}

@@ -1,0 +1,36 @@
+import type { PeerKey } from '../../node/ports/net.ts'
+import { RateMeter } from './rate.ts'
+
+/** What a swarm knows of one remote peer (BitTorrent's four choke/interest flags and more). */
+export class SwarmPeer {
+  readonly key: PeerKey
+  /** The sid the peer names this swarm by (from its handshake). */
+  theirSid: number | undefined
+  sentHandshake = false
+  sentBitfield = false
+  amChoking = true
+  amInterested = false
+  peerChoking = true
+  peerInterested = false
+  readonly down: RateMeter
+  readonly up: RateMeter
+  /** Last block from this peer (snub detection) and last frame to it (keep-alive). */
+  lastPieceAt: number
+  lastSentAt: number
+  /** Super-seeding: chunks offered (announced) to this peer that it does not have yet. */
+  readonly offered = new Set<number>()
+  /** Share of chunks failing verification this peer contributed to. */
+  badScore = 0
+
+  constructor (key: PeerKey, now: number, rateWindowMs: number) {
+    this.key = key
+    this.down = new RateMeter(rateWindowMs)
+    this.up = new RateMeter(rateWindowMs)
+    this.lastPieceAt = now
+    this.lastSentAt = now
+  }
+
+  get ready (): boolean {
+    return this.theirSid !== undefined && this.sentHandshake
+  }
+}

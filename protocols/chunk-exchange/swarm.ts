@@ -1,0 +1,450 @@
+import type { Logger } from '../../node/ports/logger.ts'
+import type { PeerKey } from '../../node/ports/net.ts'
+import type { Random } from '../../node/ports/random.ts'
+import { Bitfield } from './bitfield.ts'
+import { admitNewcomer, rechoke } from './choker.ts'
+import { SUPER_SEED_OFFERS_PER_PEER } from './constants.ts'
+import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
+import type { ChunkMsg, SwarmMsg } from './messages.ts'
+import { Picker } from './picker.ts'
+import type { Progress, TransferState } from './progress.ts'
+import { RateMeter } from './rate.ts'
+import type { ChunkStorage } from './storage.ts'
+import { pickOffer } from './super-seed.ts'
+import { SwarmPeer } from './swarm-peer.ts'
+import { invalidFor } from './wire-checks.ts'
+
+export interface SwarmConfig {
+  blockSize: number
+  uploadSlots: number
+  optimisticEvery: number
+  pipelineDepth: number
+  randomFirstChunks: number
+  requestTimeoutMs: number
+  keepAliveIntervalMs: number
+  maxSwarmPeers: number
+  banAfterBadChunks: number
+  rateWindowMs: number
+  uploadCacheChunks: number
+}
+
+/** The ports a swarm uses; the actor provides them. */
+export interface SwarmIo {
+  now(): number
+  random: Random
+  logger: Logger
+  /** Send; resolves once the transport took the frame (upload is counted then). */
+  send(peer: PeerKey, msg: ChunkMsg): Promise<void>
+  strike(peer: PeerKey, reason: string): void
+  /** Drop the peer from this swarm for good (bad data past the threshold). */
+  ban(peer: PeerKey, reason: string): void
+  /** Every chunk is verified and stored. */
+  completed(): void
+}
+
+/**
+ * One file's swarm on this peer: the peers in it, what each has, who is choked, chunk
+ * assembly and verification, uploads. Decisions come from the pure policies (picker,
+ * choker, super-seed); this class applies them to messages. No timers of its own: the
+ * actor calls `rechoke` and `tick` on its clock.
+ */
+export class Swarm {
+  readonly link: SealedManifest['link']
+  readonly sealed: SealedManifest
+  readonly sid: number
+  readonly storage: ChunkStorage
+  readonly picker: Picker
+  readonly peers = new Map<PeerKey, SwarmPeer>()
+  readonly banned = new Set<PeerKey>()
+  /** Seeds that started complete hide their bitfield and offer chunks one by one. */
+  readonly superSeeding: boolean
+  private readonly cfg: SwarmConfig
+  private readonly io: SwarmIo
+  private readonly assembly = new Map<number, Uint8Array>()
+  private readonly cache = new Map<number, Uint8Array>()
+  private readonly offerCount: Int32Array
+  private optimistic: PeerKey | undefined
+  private rounds = 0
+  private readonly downTotal: RateMeter
+  private readonly upTotal: RateMeter
+  uploaded = 0
+  downloaded = 0
+  wasted = 0
+  state: TransferState
+  error: string | undefined
+
+  constructor (sealed: SealedManifest, sid: number, storage: ChunkStorage, cfg: SwarmConfig, io: SwarmIo, opts: { superSeed: boolean }) {
+    this.sealed = sealed
+    this.link = sealed.link
+    this.sid = sid
+    this.storage = storage
+    this.cfg = cfg
+    this.io = io
+    const m = sealed.manifest
+    this.picker = new Picker({
+      chunkCount: m.hashes.length,
+      chunkLength: i => chunkLength(m, i),
+      blockSize: cfg.blockSize,
+      have: storage.have,
+      random: io.random,
+      randomFirst: cfg.randomFirstChunks
+    })
+    this.offerCount = new Int32Array(m.hashes.length)
+    this.superSeeding = opts.superSeed && storage.have.complete && m.hashes.length > 0
+    this.state = storage.have.complete ? 'seeding' : 'downloading'
+    this.downTotal = new RateMeter(cfg.rateWindowMs)
+    this.upTotal = new RateMeter(cfg.rateWindowMs)
+  }
+
+  get complete (): boolean {
+    return this.picker.have.complete
+  }
+
+  // ---- membership ----
+
+  /** Start talking to `peer` about this swarm (we initiate: handshake first). */
+  addPeer (peer: PeerKey): void {
+    if (this.banned.has(peer)) return
+    const p = this.ensurePeer(peer)
+    if (p === undefined || p.sentHandshake) return
+    p.sentHandshake = true
+    this.send(p, { type: 'handshake', sid: this.sid, link: this.link })
+  }
+
+  /**
+   * The peer's handshake: answer with ours, then our bitfield. On the first handshake from
+   * a peer ours is (re)sent even if we sent one before: the peer may have dropped it while
+   * it did not yet know the link (no manifest). At most three handshakes per pair.
+   */
+  onHandshake (peer: PeerKey, theirSid: number): boolean {
+    if (this.banned.has(peer)) return false
+    const p = this.ensurePeer(peer)
+    if (p === undefined) return false
+    const first = p.theirSid === undefined
+    p.theirSid = theirSid
+    if (!p.sentHandshake || first) {
+      p.sentHandshake = true
+      this.send(p, { type: 'handshake', sid: this.sid, link: this.link })
+    }
+    if (!p.sentBitfield) {
+      p.sentBitfield = true
+      const bits = this.superSeeding ? new Bitfield(this.picker.have.length) : this.picker.have
+      this.send(p, { type: 'bitfield', sid: this.sid, bits: bits.bytes.slice() })
+      this.topUpOffers(p)
+    }
+    return true
+  }
+
+  private ensurePeer (peer: PeerKey): SwarmPeer | undefined {
+    let p = this.peers.get(peer)
+    if (p === undefined) {
+      if (this.peers.size >= this.cfg.maxSwarmPeers) return undefined
+      p = new SwarmPeer(peer, this.io.now(), this.cfg.rateWindowMs)
+      this.peers.set(peer, p)
+      this.picker.addPeer(peer)
+    }
+    return p
+  }
+
+  peerGone (peer: PeerKey): void {
+    const p = this.peers.get(peer)
+    if (p === undefined) return
+    for (const i of p.offered) this.offerCount[i]--
+    this.peers.delete(peer)
+    this.picker.removePeer(peer)
+    if (this.optimistic === peer) this.optimistic = undefined
+    this.fillAll()
+  }
+
+  // ---- inbound ----
+
+  async handle (peer: PeerKey, m: SwarmMsg): Promise<void> {
+    const p = this.peers.get(peer)
+    if (p === undefined || !p.ready) return
+    const bad = invalidFor(m, this.sealed.manifest, Math.max(this.cfg.blockSize, 16 * 1024))
+    if (bad !== undefined) {
+      this.io.logger.warn('invalid chunks message: striking peer', { peer, link: this.link, type: m.type, reason: bad })
+      this.io.strike(peer, bad)
+      return
+    }
+    switch (m.type) {
+      case 'bitfield': this.onBitfield(p, m.bits); break
+      case 'have': this.onHave(p, m.index); break
+      case 'interested': this.onInterested(p); break
+      case 'not-interested':
+        p.peerInterested = false
+        if (!p.amChoking) this.choke(p)
+        break
+      case 'choke':
+        p.peerChoking = true
+        this.picker.dropRequests(peer)
+        this.fillAll()
+        break
+      case 'unchoke':
+        p.peerChoking = false
+        this.fill(p)
+        break
+      case 'request': await this.onRequest(p, m.index, m.begin, m.length); break
+      case 'piece': await this.onPiece(p, m.index, m.begin, m.data); break
+      case 'cancel': break // requests are served on arrival; nothing is queued here to cancel
+      default: break
+    }
+  }
+
+  private onBitfield (p: SwarmPeer, bytes: Uint8Array): void {
+    const bits = new Bitfield(this.picker.have.length, bytes)
+    this.picker.peerBitfield(p.key, bits)
+    this.updateInterest(p)
+  }
+
+  private onHave (p: SwarmPeer, index: number): void {
+    this.picker.peerHas(p.key, index)
+    if (p.offered.delete(index)) {
+      this.offerCount[index]--
+      this.topUpOffers(p)
+    }
+    this.updateInterest(p)
+    this.fill(p)
+  }
+
+  private onInterested (p: SwarmPeer): void {
+    p.peerInterested = true
+    if (p.amChoking && admitNewcomer(this.unchokedCount(), this.cfg.uploadSlots)) this.unchoke(p)
+  }
+
+  private updateInterest (p: SwarmPeer): void {
+    const want = this.picker.interestedIn(p.key)
+    if (want && !p.amInterested) {
+      p.amInterested = true
+      this.send(p, { type: 'interested', sid: this.sid })
+    } else if (!want && p.amInterested) {
+      p.amInterested = false
+      this.send(p, { type: 'not-interested', sid: this.sid })
+    }
+  }
+
+  private async onRequest (p: SwarmPeer, index: number, begin: number, length: number): Promise<void> {
+    if (p.amChoking || !this.picker.have.has(index)) return
+    const chunk = await this.verifiedChunk(index)
+    if (chunk === undefined) return
+    const data = chunk.subarray(begin, begin + length)
+    p.lastSentAt = this.io.now()
+    this.io.send(p.key, { type: 'piece', sid: this.sid, index, begin, data }).then(() => {
+      const now = this.io.now()
+      p.up.add(length, now)
+      this.upTotal.add(length, now)
+      this.uploaded += length
+    }, (err: Error) => { this.io.logger.debug('piece not sent', { peer: p.key, error: err.message }) })
+  }
+
+  /** A chunk to upload, verified against its hash (a small cache spares re-reading it per block). */
+  private async verifiedChunk (index: number): Promise<Uint8Array | undefined> {
+    const hit = this.cache.get(index)
+    if (hit !== undefined) {
+      this.cache.delete(index)
+      this.cache.set(index, hit)
+      return hit
+    }
+    let data: Uint8Array
+    try {
+      data = await this.storage.read(index)
+    } catch (err) {
+      this.io.logger.error('cannot read chunk to upload', { link: this.link, index, error: (err as Error).message })
+      return undefined
+    }
+    if (!chunkMatches(this.sealed.manifest, index, data)) {
+      this.io.logger.error('stored chunk fails its hash: not uploading it', { link: this.link, index, location: this.storage.location })
+      return undefined
+    }
+    this.remember(index, data)
+    return data
+  }
+
+  private remember (index: number, data: Uint8Array): void {
+    if (this.cfg.uploadCacheChunks <= 0) return
+    this.cache.set(index, data)
+    while (this.cache.size > this.cfg.uploadCacheChunks) this.cache.delete(this.cache.keys().next().value as number)
+  }
+
+  private async onPiece (p: SwarmPeer, index: number, begin: number, data: Uint8Array): Promise<void> {
+    const now = this.io.now()
+    p.down.add(data.length, now)
+    this.downTotal.add(data.length, now)
+    this.downloaded += data.length
+    p.lastPieceAt = now
+    const out = this.picker.blockReceived(p.key, index, begin, data.length)
+    if (!out.accepted) {
+      this.wasted += data.length
+      this.fill(p)
+      return
+    }
+    for (const other of out.cancels) {
+      const o = this.peers.get(other)
+      if (o !== undefined) this.send(o, { type: 'cancel', sid: this.sid, index, begin, length: data.length })
+    }
+    let buf = this.assembly.get(index)
+    if (buf === undefined) {
+      buf = new Uint8Array(chunkLength(this.sealed.manifest, index))
+      this.assembly.set(index, buf)
+    }
+    buf.set(data, begin)
+    if (out.chunkComplete) {
+      this.assembly.delete(index)
+      await this.chunkDone(index, buf)
+    }
+    this.fill(p)
+  }
+
+  private async chunkDone (index: number, data: Uint8Array): Promise<void> {
+    if (!chunkMatches(this.sealed.manifest, index, data)) {
+      const blamed = this.picker.chunkFailed(index)
+      this.io.logger.warn('chunk failed verification: discarded', { link: this.link, index, from: blamed })
+      for (const peer of blamed) {
+        const p = this.peers.get(peer)
+        if (p === undefined) continue
+        p.badScore += 1 / blamed.length
+        if (blamed.length === 1 || p.badScore >= this.cfg.banAfterBadChunks) this.io.strike(peer, `chunk ${index} of ${this.link} failed its hash`)
+        if (p.badScore >= this.cfg.banAfterBadChunks) this.banPeer(peer, `${p.badScore.toFixed(1)} bad chunks`)
+      }
+      this.fillAll()
+      return
+    }
+    await this.storage.write(index, data)
+    this.picker.chunkVerified(index)
+    this.remember(index, data)
+    for (const p of this.peers.values()) {
+      if (p.ready) this.send(p, { type: 'have', sid: this.sid, index })
+      if (p.amInterested) this.updateInterest(p)
+    }
+    if (this.picker.have.complete) {
+      await this.storage.finish()
+      this.state = 'seeding'
+      this.io.completed()
+    }
+  }
+
+  private banPeer (peer: PeerKey, reason: string): void {
+    this.banned.add(peer)
+    this.peerGone(peer)
+    this.io.ban(peer, reason)
+  }
+
+  // ---- requesting ----
+
+  private fill (p: SwarmPeer): void {
+    if (p.peerChoking || !p.amInterested || this.complete) return
+    const room = this.cfg.pipelineDepth - this.picker.outstanding(p.key)
+    if (room <= 0) return
+    for (const b of this.picker.next(p.key, room)) this.send(p, { type: 'request', sid: this.sid, ...b })
+  }
+
+  private fillAll (): void {
+    for (const p of this.peers.values()) this.fill(p)
+  }
+
+  // ---- choking ----
+
+  private unchokedCount (): number {
+    let n = 0
+    for (const p of this.peers.values()) if (!p.amChoking) n++
+    return n
+  }
+
+  private choke (p: SwarmPeer): void {
+    if (p.amChoking) return
+    p.amChoking = true
+    this.send(p, { type: 'choke', sid: this.sid })
+  }
+
+  private unchoke (p: SwarmPeer): void {
+    if (!p.amChoking) return
+    p.amChoking = false
+    this.send(p, { type: 'unchoke', sid: this.sid })
+  }
+
+  /** One rechoke evaluation (the actor calls it every rechoke interval). */
+  rechoke (): void {
+    const now = this.io.now()
+    const rotate = this.rounds % Math.max(1, this.cfg.optimisticEvery) === 0
+    this.rounds++
+    const candidates = [...this.peers.values()].filter(p => p.ready).map(p => ({
+      peer: p.key,
+      interested: p.peerInterested,
+      downRate: p.down.rate(now),
+      upRate: p.up.rate(now)
+    }))
+    const d = rechoke({ candidates, slots: this.cfg.uploadSlots, seed: this.complete, optimistic: this.optimistic, rotate }, this.io.random)
+    this.optimistic = d.optimistic
+    for (const p of this.peers.values()) {
+      if (d.unchoked.has(p.key)) this.unchoke(p)
+      else this.choke(p)
+    }
+  }
+
+  /** Super-seeding: keep each peer offered up to two chunks it lacks, least spread first. */
+  private topUpOffers (p: SwarmPeer): void {
+    if (!this.superSeeding || !p.sentBitfield) return
+    const bits = this.picker.peerBits(p.key)
+    const count = this.picker.have.length
+    while (p.offered.size < SUPER_SEED_OFFERS_PER_PEER) {
+      const i = pickOffer(count, j => bits?.has(j) === true, p.offered, j => this.picker.availability(j) + this.offerCount[j], this.io.random)
+      if (i === undefined) return
+      p.offered.add(i)
+      this.offerCount[i]++
+      this.send(p, { type: 'have', sid: this.sid, index: i })
+    }
+  }
+
+  /** Housekeeping: requests unanswered too long go to other peers; idle links get a keep-alive. */
+  tick (): void {
+    const now = this.io.now()
+    for (const p of this.peers.values()) {
+      if (this.picker.outstanding(p.key) > 0 && now - p.lastPieceAt > this.cfg.requestTimeoutMs) {
+        this.io.logger.debug('peer snubbed us: re-requesting its blocks elsewhere', { peer: p.key, link: this.link })
+        this.picker.dropRequests(p.key)
+        p.lastPieceAt = now
+        this.fillAll()
+      }
+      if (now - p.lastSentAt > this.cfg.keepAliveIntervalMs) this.send(p, { type: 'keepalive' })
+    }
+  }
+
+  /** Tell every peer we leave, and close the storage. */
+  async close (): Promise<void> {
+    for (const p of this.peers.values()) if (p.ready) this.send(p, { type: 'leave', sid: this.sid })
+    for (const k of [...this.peers.keys()]) this.peerGone(k)
+    await this.storage.close()
+  }
+
+  private send (p: SwarmPeer, msg: ChunkMsg): void {
+    p.lastSentAt = this.io.now()
+    this.io.send(p.key, msg).catch((err: Error) => { this.io.logger.debug('chunks send failed', { peer: p.key, type: msg.type, error: err.message }) })
+  }
+
+  progress (): Progress {
+    const now = this.io.now()
+    const m = this.sealed.manifest
+    const have = this.picker.have
+    let bytesHave = have.count * m.chunkSize
+    if (have.length > 0 && have.has(have.length - 1)) bytesHave -= m.chunkSize - chunkLength(m, have.length - 1)
+    const downRate = this.downTotal.rate(now)
+    const left = m.size - bytesHave
+    return {
+      link: this.link,
+      name: m.name,
+      size: m.size,
+      state: this.state,
+      chunks: have.length,
+      chunksHave: have.count,
+      bytesHave,
+      downRate,
+      upRate: this.upTotal.rate(now),
+      downloaded: this.downloaded,
+      uploaded: this.uploaded,
+      peers: [...this.peers.values()].filter(p => p.ready).length,
+      etaSec: left === 0 ? 0 : downRate > 0 ? left / downRate : null,
+      location: this.storage.location,
+      ...(this.error !== undefined ? { error: this.error } : {})
+    }
+  }
+}
