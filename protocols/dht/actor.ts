@@ -134,6 +134,7 @@ export class DhtActor implements Actor<DhtInbox> {
       case 'joined': this.onJoined(m.succ, m.succs); break
       case 'stabilized': this.onStabilized(m); break
       case 'dead': this.markDeadNow(m.peer); break
+      case 'alive': this.alive(m.peer); break
       case 'finger': this.fingers = fingerFound(this.space, this.ring.self.id, this.fingers, m.index, m.node); break
       case 'local-put': await this.ownerPut(m.key, m.value, m.reply); break
       case 'local-provider': await this.addProviderRecord(m.key, m.provider, m.ttlMs, true); m.reply.ok(); break
@@ -247,6 +248,7 @@ export class DhtActor implements Actor<DhtInbox> {
   private async pingOrDead (peer: PeerKey): Promise<void> {
     try {
       await this.rpc.call(peer, { type: 'ping' }, 'pong')
+      if (this.isDead(peer) && !this.stopped) this.c.self.tell({ type: 'alive', peer })
     } catch (err) {
       if (meansDead(err)) this.markDead(peer)
     }
@@ -332,7 +334,8 @@ export class DhtActor implements Actor<DhtInbox> {
       const pred = st.pred !== undefined ? this.learn(st.pred) : undefined
       const { probe } = stabilized(this.space, this.ring, target, pred, st.succs.map(w => this.learn(w)), this.r)
       let closer: { node: WireNode, succs: WireNode[] } | undefined
-      if (probe !== undefined && !this.isDead(probe.peer)) {
+      // A suspect is probed anyway: the successor just named it, so it may be back (a restart).
+      if (probe !== undefined) {
         try {
           const ps = await this.rpc.call(probe.peer, { type: 'get-state' }, 'state')
           closer = { node: this.wire(probe), succs: ps.succs }
@@ -353,7 +356,9 @@ export class DhtActor implements Actor<DhtInbox> {
   }
 
   private onStabilized (m: Extract<DhtInbox, { type: 'stabilized' }>): void {
-    const live = (ws: WireNode[]): NodeRef[] => ws.map(w => this.learn(w)).filter(n => !this.isDead(n.peer))
+    // The successor's list is fresher than our suspicions (a suspect may have restarted):
+    // keep its entries; routing still skips suspects and pings weed out the really dead.
+    const live = (ws: WireNode[]): NodeRef[] => ws.map(w => this.learn(w))
     const succ = this.learn(m.succ)
     this.alive(succ.peer)
     let s = stabilized(this.space, this.ring, succ, m.pred !== undefined ? this.learn(m.pred) : undefined, live(m.succs), this.r).state

@@ -56,6 +56,7 @@ export type DhtInbox =
   | { type: 'joined', succ: WireNode, succs: WireNode[] }
   | { type: 'stabilized', succ: WireNode, pred?: WireNode, succs: WireNode[], closer?: { node: WireNode, succs: WireNode[] } }
   | { type: 'dead', peer: PeerKey }
+  | { type: 'alive', peer: PeerKey }
   | { type: 'finger', index: number, node: NodeRef }
   | { type: 'local-put', key: string, value: Uint8Array, reply: Reply<number> }
   | { type: 'local-provider', key: string, provider: WireNode, ttlMs: number, reply: Reply<void> }

@@ -71,3 +71,123 @@ describe('dht actors on the simulated network', function () {
     assert.equal(missing.found, false)
   })
 })
+
+describe('dht churn, leave, restart and providers on the simulated network', function () {
+  this.timeout(60_000)
+
+  async function formed (n: number, cfg: Parameters<typeof makeRing>[0]): Promise<SimRing> {
+    const ring = makeRing(cfg)
+    for (let i = 0; i < n; i++) await ring.start(`c${i}`)
+    for (let i = 1; i < n; i++) await ring.join(`c${i}`, 'c0')
+    assert.deepEqual(await convergedWithin(ring, 20_000, ring.cfg.successors), [])
+    return ring
+  }
+  function makeRing (cfg: Record<string, number>): SimRing {
+    return new SimRing(SEED, { idBits: 48, ...cfg })
+  }
+
+  it('survives a quarter of the ring crashing at once: successors repaired, every key still readable', async () => {
+    const ring = await formed(16, { successors: 4, replicas: 3 })
+    const all = [...ring.members.values()]
+    for (let k = 0; k < 100; k++) await ring.drive(all[k % all.length].api.put(`key${k}`, `val${k}`))
+    const rnd = new SeededRandom(`${SEED}:victims`)
+    const victims = rnd.shuffle(all.map(m => m.name)).slice(0, 4)
+    for (const v of victims) await ring.kill(v)
+    // Every step from the crash on: still one ordered ring among the survivors.
+    const principals = new Set([...ring.members.values()].map(m => m.host.self))
+    let steps = 0
+    for (; steps < 3_000; steps++) {
+      await ring.clock.step()
+      const states = await ring.states()
+      assert.deepEqual(safety(ring.space, states, 4, principals), [], `step ${steps} after the crash (SEED=${SEED})`)
+      if (converged(ring.space, states, 4).length === 0) break
+    }
+    assert.ok(steps < 3_000, `survivors did not converge (SEED=${SEED})`)
+    const live = [...ring.members.values()]
+    for (let k = 0; k < 100; k++) {
+      const got = await ring.drive(live[k % live.length].api.get(`key${k}`))
+      assert.equal(got.found, true, `key${k} lost after killing ${victims.join(',')} (SEED=${SEED})`)
+      assert.equal(new TextDecoder().decode(got.value), `val${k}`)
+    }
+    // Repair restores the replica count on the new owners.
+    await ring.clock.advance(2_000)
+    const put = await ring.drive(live[0].api.put('after', 'x'))
+    assert.equal(put.replicas, 3)
+  })
+
+  it('the churn example: a member whose successor dies adopts the next entry and refills from it', async () => {
+    const ring = await formed(6, { successors: 3, replicas: 1 })
+    const states = await ring.states()
+    const order = sortedMembers([...states.values()].map(s => s.self))
+    const [a, b, c] = order
+    await ring.kill(b.peer)
+    // a's successor list was [b, c, d]; after b dies, a adopts c and asks c for its list.
+    await ring.clock.advance(ring.cfg.stabilizeMs + 2 * ring.cfg.rpcTimeoutMs)
+    const view = (await ring.members.get(a.peer)?.api.ring())?.ring
+    assert.equal(view?.succs[0].peer, c.peer)
+    assert.deepEqual(view?.succs.map(n => n.peer), order.filter(n => n.peer !== b.peer).slice(1).concat(order.slice(0, 1)).filter(n => n.peer !== a.peer).slice(0, 3).map(n => n.peer))
+  })
+
+  it('a graceful leave hands keys over before going', async () => {
+    const ring = await formed(6, { successors: 3, replicas: 0 })
+    const all = [...ring.members.values()]
+    for (let k = 0; k < 30; k++) await ring.drive(all[k % all.length].api.put(`g${k}`, `v${k}`))
+    const leaver = all[2]
+    await ring.drive(leaver.sys.stop())
+    leaver.host.crash()
+    ring.members.delete(leaver.name)
+    assert.deepEqual(await convergedWithin(ring, 10_000, 3), [])
+    const live = [...ring.members.values()]
+    for (let k = 0; k < 30; k++) {
+      const got = await ring.drive(live[k % live.length].api.get(`g${k}`))
+      assert.equal(got.found, true, `g${k} lost in a graceful leave with no replicas`)
+    }
+  })
+
+  it('a restarted member keeps its pairs and rejoins on its own', async () => {
+    const ring = await formed(8, { successors: 3, replicas: 1 })
+    const all = [...ring.members.values()]
+    for (let k = 0; k < 40; k++) await ring.drive(all[k % all.length].api.put(`r${k}`, `v${k}`))
+    const victim = all[3]
+    const held = (await victim.api.ring()).records
+    assert.ok(held > 0)
+    await ring.kill(victim.name)
+    await ring.clock.advance(1_000)
+    const back = await ring.start(victim.name, victim.store)
+    assert.equal((await back.api.ring()).records, held)
+    assert.deepEqual(await convergedWithin(ring, 10_000, 3), [], 'the restarted member rejoins from its stored successors')
+    for (let k = 0; k < 40; k++) assert.equal((await ring.drive(back.api.get(`r${k}`))).found, true)
+  })
+
+  it('concurrent joins through one bootstrap converge', async () => {
+    const ring = makeRing({ successors: 4, replicas: 1 })
+    for (let i = 0; i < 12; i++) await ring.start(`j${i}`)
+    await Promise.all(Array.from({ length: 11 }, async (_, i) => { await ring.join(`j${i + 1}`, 'j0') }))
+    assert.deepEqual(await convergedWithin(ring, 30_000, 4), [])
+  })
+
+  it('provider records: provide, find from anywhere, expire without republish', async () => {
+    const ring = await formed(8, { successors: 3, replicas: 2, providerTtlMs: 5_000, republishMs: 2_000 })
+    const all = [...ring.members.values()]
+    await ring.drive(all[1].api.provide('bafylink'))
+    await ring.drive(all[4].api.provide('bafylink'))
+    const found = await ring.drive(all[6].api.findProviders('bafylink'))
+    assert.deepEqual(found.map(p => p.peer).sort(), [all[1].host.self, all[4].host.self].sort())
+    assert.ok(found.every(p => p.addrs.length > 0), 'records carry addresses')
+    // Republish keeps the records alive past their TTL while the providers run...
+    await ring.clock.advance(12_000)
+    assert.equal((await ring.drive(all[7].api.findProviders('bafylink'))).length, 2)
+    // ...and a crashed provider's record expires.
+    await ring.kill(all[4].name)
+    await ring.clock.advance(12_000)
+    assert.deepEqual((await ring.drive(all[7].api.findProviders('bafylink'))).map(p => p.peer), [all[1].host.self])
+  })
+
+  it('rejects oversized values and keys with typed errors and keeps serving', async () => {
+    const ring = await formed(4, { successors: 2, replicas: 1, maxValueBytes: 100 })
+    const m = ring.any()
+    await assert.rejects(ring.drive(m.api.put('k', new Uint8Array(101))), (e: Error & { code?: string }) => e.code === 'value-too-large')
+    await assert.rejects(ring.drive(m.api.put('x'.repeat(600), 'v')), (e: Error & { code?: string }) => e.code === 'key-too-large')
+    assert.equal((await ring.drive(m.api.put('k', 'ok'))).owner.length > 0, true)
+  })
+})
