@@ -48,7 +48,11 @@ export function rechoke (input: ChokeInput, random: Random): ChokeDecision {
   const others = interested.filter(c => !inTop.has(c.peer)).map(c => c.peer)
   let optimistic: PeerKey | undefined
   if (!input.rotate && input.optimistic !== undefined && others.includes(input.optimistic)) optimistic = input.optimistic
-  else optimistic = random.pick(others)
+  else {
+    // Rotating means someone else gets the chance, when there is anyone else.
+    const fresh = others.filter(p => p !== input.optimistic)
+    optimistic = random.pick(fresh.length > 0 ? fresh : others)
+  }
   const unchoked = new Set(regular)
   if (optimistic !== undefined) unchoked.add(optimistic)
   return { unchoked, regular, optimistic }

@@ -44,7 +44,7 @@ export async function hashStream (
   let size = 0
   for await (const chunk of chunksOf(source, opts.chunkSize)) {
     whole.update(chunk)
-    hashes.push(createHash('sha256').update(chunk).digest())
+    hashes.push(new Uint8Array(createHash('sha256').update(chunk).digest()))
     await opts.onChunk?.(hashes.length - 1, chunk)
     size += chunk.length
   }

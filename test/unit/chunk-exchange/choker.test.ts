@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict'
+import { admitNewcomer, rechoke } from '../../../protocols/chunk-exchange/choker.ts'
+import { RateMeter } from '../../../protocols/chunk-exchange/rate.ts'
+import { VirtualClock } from '../../../node/ports/virtual-clock.ts'
+import { SeededRandom } from '../../../node/ports/random.ts'
+import type { PeerKey } from '../../../node/ports/net.ts'
+
+const RECHOKE = 10_000
+const OPTIMISTIC = 30_000
+
+interface Sim {
+  peer: PeerKey
+  /** Bytes/s this peer sends us, as a function of whether we unchoke it. */
+  rate: (unchoked: boolean) => number
+  meter: RateMeter
+}
+
+/** Drive the choker on a virtual clock: rates fed every second, evaluation every 10 s, rotation every 30 s. */
+async function run (peers: Sim[], seed: number, seconds: number, onRound: (round: number, d: ReturnType<typeof rechoke>) => void): Promise<void> {
+  const clock = new VirtualClock()
+  const random = new SeededRandom(seed)
+  let unchoked = new Set<PeerKey>()
+  let optimistic: PeerKey | undefined
+  let round = 0
+  clock.setPeriodic(1000, () => { for (const p of peers) p.meter.add(p.rate(unchoked.has(p.peer)), clock.now()) })
+  clock.setPeriodic(RECHOKE, () => {
+    const rotate = round % (OPTIMISTIC / RECHOKE) === 0
+    const d = rechoke({ candidates: peers.map(p => ({ peer: p.peer, interested: true, downRate: p.meter.rate(clock.now()), upRate: 0 })), slots: 4, seed: false, optimistic, rotate }, random)
+    unchoked = d.unchoked
+    optimistic = d.optimistic
+    onRound(round++, d)
+  })
+  await clock.advance(seconds * 1000)
+}
+
+describe('choker: tit-for-tat on virtual time', () => {
+  it('unchokes exactly the top 4 by rate at each 10 s step and rotates one optimistic unchoke at each 30 s step', async () => {
+    const rates = [900, 100, 700, 300, 800, 200, 600, 50]
+    const peers: Sim[] = rates.map((r, i) => ({ peer: `p${i}` as PeerKey, rate: () => r * 1000, meter: new RateMeter(20_000) }))
+    const top4 = ['p0', 'p4', 'p2', 'p6']
+    const optimistics: Array<PeerKey | undefined> = []
+    await run(peers, 11, 180, (round, d) => {
+      assert.deepEqual([...d.regular].sort(), [...top4].sort(), `round ${round}`)
+      assert.equal(d.unchoked.size, 5)
+      assert.ok(d.optimistic !== undefined && !top4.includes(d.optimistic))
+      optimistics.push(d.optimistic)
+    })
+    assert.equal(optimistics.length, 18)
+    for (let r = 1; r < optimistics.length; r++) {
+      if (r % 3 === 0) assert.notEqual(optimistics[r], optimistics[r - 1], `rotation at ${(r + 1) * 10} s`)
+      else assert.equal(optimistics[r], optimistics[r - 1], `kept between rotations at ${(r + 1) * 10} s`)
+    }
+  })
+
+  it('a newly optimistic peer that uploads fast enters the top 4 at the next evaluation', async () => {
+    const base = [500, 400, 300, 200, 10, 10]
+    const peers: Sim[] = base.map((r, i) => ({ peer: `p${i}` as PeerKey, rate: () => r * 1000, meter: new RateMeter(20_000) }))
+    // `fast` reciprocates hard once unchoked, and sends nothing while choked.
+    peers.push({ peer: 'fast' as PeerKey, rate: (u) => u ? 2_000_000 : 0, meter: new RateMeter(20_000) })
+    let optimisticAt = -1
+    let joinedAt = -1
+    await run(peers, 3, 400, (round, d) => {
+      if (optimisticAt < 0 && d.optimistic === 'fast') optimisticAt = round
+      if (joinedAt < 0 && d.regular.includes('fast' as PeerKey)) joinedAt = round
+    })
+    assert.ok(optimisticAt >= 0, 'fast was optimistically unchoked at some rotation')
+    assert.equal(joinedAt, optimisticAt + 1, 'and ranked into the top 4 at the very next evaluation')
+  })
+
+  it('a seed ranks by upload rate; a newcomer is unchoked at once while a slot is free', () => {
+    const d = rechoke({
+      candidates: [
+        { peer: 'a' as PeerKey, interested: true, downRate: 0, upRate: 10 },
+        { peer: 'b' as PeerKey, interested: true, downRate: 0, upRate: 50 },
+        { peer: 'c' as PeerKey, interested: false, downRate: 0, upRate: 99 }
+      ],
+      slots: 1,
+      seed: true,
+      rotate: true
+    }, new SeededRandom(1))
+    assert.deepEqual(d.regular, ['b'])
+    assert.equal(d.optimistic, 'a')
+    assert.equal(admitNewcomer(4, 4), true)
+    assert.equal(admitNewcomer(5, 4), false)
+  })
+})
