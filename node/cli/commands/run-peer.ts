@@ -7,6 +7,7 @@ import { createPeer } from '../../peer.ts'
 import type { Peer } from '../../peer-types.ts'
 import type { CliIo } from '../io.ts'
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.ts'
+import { PeerhiveError } from '../../errors.ts'
 
 export interface RunningPeer {
   peer: Peer
@@ -23,7 +24,12 @@ export interface RunningPeer {
 export async function runPeer (config: PeerConfig, io: CliIo, ready: (r: RunningPeer) => void): Promise<number> {
   const dataDir = resolve(config.node.dataDir)
   await mkdir(dataDir, { recursive: true })
-  const peer = await createPeer({ ...config, node: { ...config.node, dataDir } })
+  let peer: Peer
+  try {
+    peer = await createPeer({ ...config, node: { ...config.node, dataDir } })
+  } catch (err) {
+    throw startFailure(err, dataDir)
+  }
   const log = peer.logger.child('cli')
   let control: ControlServer | undefined
 
@@ -73,4 +79,19 @@ export async function runPeer (config: PeerConfig, io: CliIo, ready: (r: Running
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
   return code
+}
+
+/** Why a peer could not start, in one line: LevelDB's own message hides the usual cause (a lock). */
+function startFailure (err: unknown, dataDir: string): Error {
+  if (err instanceof PeerhiveError) return err
+  const chain: string[] = []
+  let codes = ''
+  for (let e: any = err, i = 0; e !== undefined && e !== null && i < 5; e = e.cause, i++) {
+    codes += ` ${String(e.code ?? '')}`
+    if (typeof e.message === 'string' && e.message !== '' && !chain.includes(e.message)) chain.push(e.message)
+  }
+  if (/LEVEL_LOCKED/.test(codes) || chain.some(m => /lock/i.test(m))) {
+    return new PeerhiveError('data-dir-locked', `data dir ${dataDir} is in use by another running peer (its store is locked); stop it or use another --data-dir`, { dataDir }, { cause: err })
+  }
+  return new PeerhiveError('start-failed', `cannot start a peer in ${dataDir}: ${chain.join(': ')}`, { dataDir }, { cause: err })
 }

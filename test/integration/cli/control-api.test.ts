@@ -71,6 +71,11 @@ describe('peerhive start: control API, status, stop, SIGTERM (real processes)', 
     assert.match(human.stdout, new RegExp(`^peer +${ready.peerId}`))
     assert.match(human.stdout, /^connections \(0\)$/m)
 
+    const twin = await runCli(['start', '--data-dir', dataDir, ...LOOPBACK])
+    assert.equal(twin.code, 1, 'a second peer on the same data dir fails at runtime')
+    assert.match(twin.stderr, /^peerhive: data dir .* is in use by another running peer/m)
+    assert.ok(existsSync(file), 'and leaves the running peer\'s control.json alone')
+
     const stop = await runCli(['stop', '--json', '--data-dir', dataDir])
     assert.equal(stop.code, 0, stop.stderr)
     assert.deepEqual(JSON.parse(stop.stdout), { stopped: true, peerId: ready.peerId, pid: proc.child.pid })
