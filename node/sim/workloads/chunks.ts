@@ -1,4 +1,5 @@
 import type { ProtocolModule } from '../../plugin.ts'
+import type { PeerKey } from '../../ports/net.ts'
 import { chunksModule, type ChunksApi } from '../../../protocols/chunk-exchange/index.ts'
 import type { PeerRecord, RunContext, Workload } from '../workload.ts'
 
@@ -34,7 +35,7 @@ export function chunksWorkload (): Workload {
         chunks: {
           chunkSize: f?.chunkSize ?? CHUNKS_DEFAULT_CHUNK_SIZE,
           blockSize: f?.blockSize ?? CHUNKS_DEFAULT_BLOCK_SIZE,
-          ...(rec.id === firstSeed(run) ? { tracker: true } : { trackers: [`/sim/${firstSeed(run)}`] })
+          ...(rec.id === firstSeed(run) ? { tracker: true } : {})
         }
       }
     },
@@ -74,6 +75,8 @@ export function chunksWorkload (): Workload {
     const incarnation = rec.peer
     void (async () => {
       try {
+        // The tracker is the first seed, reached as a bootstrap peer (chunks.trackers empty: ask connected peers).
+        run.net.connect(rec.id as PeerKey, firstSeed(run) as PeerKey)
         const h = await api.get(link as string, { seed: true })
         const watch = (async () => { for await (const p of h.progress) have.set(rec.id, p.chunksHave) })()
         const final = await h.done
