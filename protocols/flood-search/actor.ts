@@ -273,7 +273,10 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     const now = this.c.clock.now()
     if (result.ok && result.msg.type === 'welcome') {
       learnHost(this.overlay, this.ocfg, peer, result.msg.addrs, now)
-      if (addNeighbour(this.overlay, peer, result.msg.addrs, now)) {
+      if (admit(this.overlay, this.ocfg, peer) === 'refuse') {
+        // Inbound joiners filled our slots while this dial was in flight: undo it politely.
+        await this.send(peer, { type: 'bye', reason: 'full' })
+      } else if (addNeighbour(this.overlay, peer, result.msg.addrs, now)) {
         this.stats.neighboursAdded++
         // Ask the new neighbour's surroundings for addresses while below target (Gnutella's join Ping).
         if (this.overlay.neighbours.size < this.ocfg.targetDegree) await this.sendPing(this.cfg.joinPingTtl, [peer])
