@@ -20,7 +20,9 @@ export class SwarmChild {
   constructor (label: string, dataDir: string, command: string[], env: Record<string, string | undefined>) {
     this.label = label
     this.dataDir = dataDir
-    this.proc = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env })
+    // Own process group: a terminal's Ctrl-C reaches only the swarm command, which then
+    // stops its children in order (SIGTERM, bounded wait) instead of all at once.
+    this.proc = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true })
     this.exited = new Promise(resolve => {
       this.proc.once('exit', (code, signal) => {
         this.exitCode = code ?? (signal !== null ? -1 : null)

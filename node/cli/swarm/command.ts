@@ -74,9 +74,13 @@ async function runSwarm (inv: Invocation): Promise<number> {
 
   let interrupted: string | undefined
   let wake: (() => void) | undefined
+  let onInterrupt!: () => void
+  const interruptedP = new Promise<never>((_resolve, reject) => { onInterrupt = () => reject(new Error('interrupted while starting')) })
+  interruptedP.catch(() => {}) // only raced against startup; a signal is reported through `interrupted`
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupted = signal
     wake?.()
+    onInterrupt()
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
@@ -98,7 +102,12 @@ async function runSwarm (inv: Invocation): Promise<number> {
       return c
     }
     const boot = spawnChild('bootstrap', ['bootstrap', '--json'])
-    const bootInfo = await Promise.race([boot.ready, sleep(STARTUP_TIMEOUT_MS).then(() => { throw new Error(`bootstrap not up within ${STARTUP_TIMEOUT_MS / 1000} s: ${boot.lastError()}`) })]) as { peerId: string, multiaddrs: string[] }
+    const startup = new AbortController()
+    const bootInfo = await Promise.race([
+      boot.ready,
+      interruptedP,
+      sleep(STARTUP_TIMEOUT_MS, undefined, { signal: startup.signal }).then(() => { throw new Error(`bootstrap not up within ${STARTUP_TIMEOUT_MS / 1000} s: ${boot.lastError()}`) })
+    ]).finally(() => startup.abort()) as { peerId: string, multiaddrs: string[] }
     const bootAddr = bootInfo.multiaddrs.find(a => a.includes('/127.0.0.1/')) ?? bootInfo.multiaddrs[0]
     if (bootAddr === undefined) throw new Error('bootstrap reported no multiaddr')
     for (let i = 1; i <= peers && interrupted === undefined; i++) spawnChild(`peer-${i}`, ['start', '--json', '--net.bootstrap', bootAddr])
@@ -124,7 +133,7 @@ async function runSwarm (inv: Invocation): Promise<number> {
       await pause(REFRESH_MS)
     }
   } catch (err) {
-    failure = (err as Error).message
+    failure = interrupted !== undefined ? `interrupted (${interrupted}) before every peer was up` : (err as Error).message
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
