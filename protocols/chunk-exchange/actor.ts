@@ -105,7 +105,8 @@ export class ChunkActor {
       maxSwarmPeers: c.maxSwarmPeers,
       banAfterBadChunks: c.banAfterBadChunks,
       rateWindowMs: c.rateWindowMs,
-      uploadCacheChunks: c.uploadCacheChunks
+      uploadCacheChunks: c.uploadCacheChunks,
+      upload: c.upload
     }
   }
 

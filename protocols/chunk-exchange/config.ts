@@ -21,6 +21,7 @@ export const chunksSection = {
   keepAliveIntervalMs: int({ default: DEFAULT_KEEPALIVE_INTERVAL_MS, min: 100, doc: 'Keep-alive to a swarm peer after this much silence.' }),
   maxSwarmPeers: int({ default: DEFAULT_MAX_SWARM_PEERS, min: 1, doc: 'Peers kept per swarm.' }),
   banAfterBadChunks: int({ default: DEFAULT_BAN_AFTER_BAD_CHUNKS, min: 1, doc: 'Chunks failing verification a peer may supply before it is banned for the session.' }),
+  upload: bool({ default: true, doc: 'false: never unchoke anyone (a leech-only peer, e.g. to measure how tit-for-tat treats free-riders).' }),
   superSeed: bool({ default: true, doc: 'A peer sharing a complete file offers each peer only chunks the swarm lacks (BitTorrent super-seeding).' }),
   uploadCacheChunks: int({ default: 16, min: 0, doc: 'Verified chunks kept in memory to serve uploads (0 for memory-light simulations).' }),
   tracker: bool({ default: false, doc: 'Run the tracker role: keep per-link peer lists for others (the bootstrap peer does).' }),

@@ -26,6 +26,8 @@ export interface SwarmConfig {
   banAfterBadChunks: number
   rateWindowMs: number
   uploadCacheChunks: number
+  /** false: a leech-only peer that never unchokes anyone. */
+  upload: boolean
 }
 
 /** The ports a swarm uses; the actor provides them. */
@@ -357,7 +359,7 @@ export class Swarm {
   }
 
   private unchoke (p: SwarmPeer): void {
-    if (!p.amChoking) return
+    if (!p.amChoking || !this.cfg.upload) return
     p.amChoking = false
     this.send(p, { type: 'unchoke', sid: this.sid })
   }
