@@ -8,6 +8,7 @@ import { createLogger, MemorySink } from '../../node/ports/logger.ts'
 import { SeededRandom } from '../../node/ports/random.ts'
 import { createSwarm, type Swarm } from '../../node/swarm.ts'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../../node/wire/envelope.ts'
+import { decodePexPeers, encodePexPeers } from '../../node/host/pex-messages.ts'
 import { newProbeLog, PROBE_MAX_MESSAGE_BYTES, probeActor, probeCodec, probeProtocol, type Probe, type ProbeLog } from '../fixtures/probe-protocol.ts'
 
 const SEED = process.env.FUZZ_SEED ?? String(Date.now() % 1_000_000)
@@ -126,6 +127,24 @@ describe('codec fuzz: envelope and ByteReader decoding', function () {
       assert.equal((decodeOrWireError(probeCodec.decode, hugeText) as { err: WireError }).err.code, 'oversized')
       const hugeBlob = new Uint8Array([1, 0xff, 0xff, 0xff, 0x7f])
       assert.equal((decodeOrWireError(probeCodec.decode, hugeBlob) as { err: WireError }).err.code, 'oversized')
+    })
+  })
+})
+
+describe('codec fuzz: the host\'s peer-exchange answer', function () {
+  it(`decodePexPeers round-trips, and rejects garbage and every truncation with a WireError only (seed=${SEED})`, () => {
+    seeded('pex', rng => {
+      for (let i = 0; i < 3000; i++) decodeOrWireError(decodePexPeers, rng.bytes(rng.int(80)))
+      for (let i = 0; i < 200; i++) {
+        const peers = Array.from({ length: rng.int(5) }, (_, k) => ({ id: `12D3KooW${k}${rng.int(1e9)}`, addrs: Array.from({ length: 1 + rng.int(3) }, () => `/ip4/127.0.0.1/tcp/${rng.int(65536)}`) }))
+        const bytes = encodePexPeers(peers)
+        assert.deepEqual(decodePexPeers(bytes), peers)
+        for (let cut = 0; cut < bytes.length; cut++) assert.equal(decodeOrWireError(decodePexPeers, bytes.subarray(0, cut)).ok, false, `pex prefix ${cut}/${bytes.length} accepted`)
+      }
+      // Counts past the limits are refused before anything is read.
+      assert.equal((decodeOrWireError(decodePexPeers, new Uint8Array([0xff, 0x01])) as { err: WireError }).err.code, 'oversized')
+      assert.equal((decodeOrWireError(decodePexPeers, new Uint8Array([1, 1, 0x41, 0x7f])) as { err: WireError }).err.code, 'oversized')
+      assert.equal((decodeOrWireError(decodePexPeers, new Uint8Array([1, 1, 0x41, 1, 1, 0x78])) as { err: WireError }).err.code, 'invalid')
     })
   })
 })
