@@ -52,9 +52,9 @@ export class NatRigError extends Error {
 }
 
 /** Run one command, throwing a NatRigError that names the step on failure. */
-export function sh (cmd: string, args: string[], step = `${cmd} ${args.join(' ')}`): string {
+export function sh (cmd: string, args: string[], step = `${cmd} ${args.join(' ')}`, timeoutMs = 10_000): string {
   try {
-    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 }).toString()
+    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs }).toString()
   } catch (err) {
     throw new NatRigError(step, err)
   }
@@ -213,9 +213,9 @@ export class NatRig {
     return child
   }
 
-  /** Run a command to completion inside a host's namespace. */
-  exec (hostName: string, cmd: string, args: string[]): string {
-    return sh('ip', ['netns', 'exec', this.host(hostName).ns, cmd, ...args])
+  /** Run a command to completion (bounded by `timeoutMs`) inside a host's namespace. */
+  exec (hostName: string, cmd: string, args: string[], timeoutMs = 10_000): string {
+    return sh('ip', ['netns', 'exec', this.host(hostName).ns, cmd, ...args], `${hostName}: ${cmd} ${args.join(' ')}`, timeoutMs)
   }
 
   /** Kill our processes, then delete every namespace this run created. Idempotent. */
