@@ -51,11 +51,12 @@ describe('peerhive CLI: usage and config errors (real processes)', function () {
     const top = await runCli(['--help'])
     assert.equal(top.code, 0)
     for (const c of ['start', 'bootstrap', 'status', 'stop', 'swarm', 'config']) assert.match(top.stdout, new RegExp(`^  ${c} +\\S`, 'm'), `${c} listed`)
-    for (const c of ['start', 'bootstrap', 'status', 'stop', 'swarm', 'config']) {
-      const h = await runCli([c, '-h'])
-      assert.equal(h.code, 0, `${c} -h`)
-      assert.match(h.stdout, new RegExp(`^usage: peerhive ${c}`))
-    }
+    const cmds = ['start', 'bootstrap', 'status', 'stop', 'swarm', 'config']
+    const helps = await Promise.all(cmds.map(async c => await runCli([c, '-h'])))
+    helps.forEach((h, i) => {
+      assert.equal(h.code, 0, `${cmds[i]} -h`)
+      assert.match(h.stdout, new RegExp(`^usage: peerhive ${cmds[i]}`))
+    })
   })
 
   it('config prints the effective config with each value\'s source, and --fields every field', async () => {
