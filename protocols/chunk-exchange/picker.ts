@@ -70,7 +70,8 @@ export class Picker {
 
   constructor (init: PickerInit) {
     this.init = init
-    this.have = init.have
+    // A copy: storage marks chunks present itself, and the picker must see each arrival once.
+    this.have = new Bitfield(init.chunkCount, init.have.bytes)
     this.count = new Int32Array(init.chunkCount)
     this.blocksPerChunk = Math.max(1, Math.ceil(init.chunkLength(0) / init.blockSize))
     for (let i = 0; i < init.chunkCount; i++) if (!this.have.has(i)) this.buckets[0].add(i)

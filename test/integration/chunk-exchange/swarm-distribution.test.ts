@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { createSwarm } from '../../../node/swarm.ts'
+import { chunks, fileSha256, randomFile, tempDir, within } from './helpers.ts'
+
+describe('chunk exchange over real libp2p (TCP, 127.0.0.1)', function () {
+  this.timeout(90_000)
+
+  it('1 seed and 8 leechers finish with byte-identical files, the seed uploading little more than one copy', async () => {
+    const tmp = await tempDir('cx-dist')
+    const swarm = await createSwarm({
+      size: 9,
+      transport: 'tcp',
+      store: 'level',
+      dataDir: join(tmp.dir, 'peers'),
+      config: {
+        // Upload caps make the seed the scarce resource, so leechers must trade among themselves.
+        net: { peerUploadBps: 0, uploadBps: 1_000_000 },
+        chunks: { tracker: true, chunkSize: 64 * 1024, rechokeIntervalMs: 2000, optimisticUnchokeIntervalMs: 6000 }
+      }
+    })
+    try {
+      await swarm.waitConnected({ minConnections: 1 })
+      const [seed, ...leechers] = swarm.peers
+      const src = await randomFile(tmp.dir, 'source.bin', 3 * 1024 * 1024)
+      const shared = await chunks(seed).share(src.path)
+      assert.equal(shared.sha256, src.sha256)
+      const started = Date.now()
+      const handles = await Promise.all(leechers.map(async (p, i) => await chunks(p).get(shared.link, { out: join(tmp.dir, `out-${i}.bin`), seed: true })))
+      const finals = await within(Promise.all(handles.map(async h => await h.done)), 75_000, 'all 8 leechers complete')
+      const seconds = (Date.now() - started) / 1000
+      for (let i = 0; i < leechers.length; i++) {
+        assert.equal(finals[i].chunksHave, finals[i].chunks)
+        assert.equal(await fileSha256(join(tmp.dir, `out-${i}.bin`)), src.sha256, `leecher ${i} file differs`)
+      }
+      const seedStatus = (await chunks(seed).status()).transfers[0]
+      const copies = seedStatus.uploaded / seedStatus.size
+      const leecherUp = finals.reduce((s, f) => s + f.uploaded, 0)
+      // Leechers got 8 copies in total; the seed's 1 MB/s cap alone would need 24 s, so most must come from leechers.
+      assert.ok(leecherUp > 4 * seedStatus.size, `leechers uploaded only ${leecherUp} bytes`)
+      assert.ok(copies < 3, `seed uploaded ${copies.toFixed(2)} copies`)
+      console.log(`      8 leechers done in ${seconds.toFixed(1)} s; seed uploaded ${copies.toFixed(2)} copies`)
+    } finally {
+      await swarm.stop()
+      await tmp.remove()
+    }
+  })
+})
