@@ -38,15 +38,17 @@ export async function iterativeLookup (deps: LookupDeps, key: RingId, start: { l
   const deadline = deps.now() + deps.deadlineMs
   let hops = 0
   let failures = 0
+  let lastError: unknown
   for (;;) {
     if (deps.now() > deadline) throw new DhtError('lookup-timeout', `lookup of ${key.toString(16)} passed its ${deps.deadlineMs} ms deadline after ${hops} hops`, { hops, failures })
     if (hops + failures >= deps.maxHops) throw new DhtError('hop-limit', `lookup of ${key.toString(16)} reached ${deps.maxHops} hops`, { hops, failures })
     const n = pool.next(deps.isDead)
-    if (n === undefined) throw new DhtError('lookup-failed', `lookup of ${key.toString(16)} ran out of live candidates after ${hops} hops and ${failures} dead`, { hops, failures })
+    if (n === undefined) throw new DhtError('lookup-failed', `lookup of ${key.toString(16)} ran out of live candidates after ${hops} hops and ${failures} dead`, { hops, failures }, { cause: lastError })
     let ans: StepAnswer
     try {
       ans = await deps.step(n)
-    } catch {
+    } catch (err) {
+      lastError = err
       failures++
       deps.markDead(n.peer)
       continue

@@ -1,0 +1,72 @@
+import type { RuntimePeer } from '../../../node/peer.ts'
+import type { ConfigOverrides } from '../../../node/swarm.ts'
+import type { DhtApi } from '../../../protocols/dht/api.ts'
+import { converged, type Members } from '../../../protocols/dht/invariants.ts'
+import type { RingState } from '../../../protocols/dht/ring.ts'
+import type { PeerKey } from '../../../node/ports/net.ts'
+import type { RingSpace } from '../../../protocols/dht/ids.ts'
+
+/** Only the DHT, with maintenance periods short enough for a test on a 2-core machine. */
+export const DHT_TEST_CONFIG: ConfigOverrides = {
+  chunks: { enabled: false },
+  search: { enabled: false },
+  relay: { enabled: false },
+  net: { lowWater: 4 },
+  dht: {
+    idBits: 160,
+    successors: 4,
+    replicas: 3,
+    stabilizeMs: 150,
+    fixFingersMs: 100,
+    checkPredecessorMs: 300,
+    pingSuccessorsMs: 600,
+    repairMs: 1_000,
+    // Generous: this machine's load makes a loopback answer take seconds at times, and a
+    // live peer suspected dead would make lookups route around it.
+    rpcTimeoutMs: 5_000,
+    lookupTimeoutMs: 30_000
+  }
+}
+
+export function dhtOf (p: RuntimePeer): DhtApi {
+  const api = p.services.get<DhtApi>('dht')
+  if (api === undefined) throw new Error(`peer ${p.id} runs no DHT`)
+  return api
+}
+
+export async function states (peers: RuntimePeer[]): Promise<Members> {
+  const out = new Map<PeerKey, RingState>()
+  for (const p of peers) out.set(p.id, (await dhtOf(p).ring()).ring)
+  return out
+}
+
+/** Poll (bounded) until the ring of `peers` is the ideal one; returns the last problems. */
+export async function waitConverged (peers: RuntimePeer[], space: RingSpace, r: number, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs
+  let problems: string[] = ['not checked']
+  for (let i = 0; i < timeoutMs / 100 + 1 && Date.now() < deadline; i++) {
+    problems = converged(space, await states(peers), r)
+    if (problems.length === 0) return []
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  return problems
+}
+
+/** Run `fn` over items with at most `n` in flight. */
+export async function inBatches<T, R> (items: T[], n: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length)
+  let next = 0
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i], i)
+    }
+  }))
+  return out
+}
+
+/** A crash as the others see it: the transport goes first, so no goodbye reaches anyone. */
+export async function kill (p: RuntimePeer): Promise<void> {
+  await p.libp2p.stop()
+  await p.stop()
+}
