@@ -129,7 +129,7 @@ export async function createPeer (config: PeerConfig, opts: CreatePeerOptions = 
       highWater: config.net.highWater,
       dialTimeoutMs: config.net.dialTimeoutMs
     })
-    cleanup.push(() => { keeper.stop() })
+    cleanup.push(async () => { await keeper.stop() })
     void keeper.start().catch((err: Error) => { log.error('connection keeper failed to start', { error: err }) })
 
     return new Libp2pPeer({ config, libp2p, net, banList, store, root, system, services, logger: log, clock, keeper })
@@ -214,10 +214,10 @@ class Libp2pPeer implements RuntimePeer {
 
   private async shutdown (): Promise<void> {
     const { keeper, system, net, libp2p, root, logger } = this.parts
-    keeper.stop()
     const step = async (what: string, f: () => Promise<void>): Promise<void> => {
       try { await f() } catch (err) { logger.warn(`stop: ${what} failed`, { error: err as Error }) }
     }
+    await step('keeper', async () => { await keeper.stop() })
     await step('actors', async () => { await system.stop() })
     await step('net', async () => { await net.stop() })
     await step('libp2p', async () => { await libp2p.stop() })

@@ -33,6 +33,8 @@ export class ConnectionKeeper {
   private readonly retries = new Set<Timer>()
   private delay = KEEPER_FAST_INTERVAL_MS
   private sweeping = false
+  /** The sweep in progress, so stop() can wait for it before the store closes. */
+  private running?: Promise<void>
   /** Dials in flight (sweep and discovery together), so neither starts a dial storm. */
   private readonly inflight = new Set<string>()
   private stopped = false
@@ -82,7 +84,11 @@ export class ConnectionKeeper {
   private schedule (ms: number): void {
     if (this.stopped) return
     this.timer?.cancel()
-    this.timer = this.init.clock.setTimer(ms, () => { void this.sweep() })
+    this.timer = this.init.clock.setTimer(ms, () => {
+      this.running = this.sweep().catch((err: Error) => {
+        if (!this.stopped) this.log.warn('connection sweep failed', { error: err })
+      })
+    })
   }
 
   /** One top-up round: learn peers from a neighbour, then dial the missing ones. */
@@ -91,6 +97,7 @@ export class ConnectionKeeper {
     this.sweeping = true
     const { libp2p, lowWater, highWater } = this.init
     const before = libp2p.getPeers().length
+    let failed: unknown
     try {
       if (before < lowWater && before > 0) {
         const asked = this.init.random.pick(libp2p.getPeers())
@@ -98,9 +105,14 @@ export class ConnectionKeeper {
       }
       const want = dialsWanted(libp2p.getPeers().length + this.inflight.size, lowWater, highWater) - this.inflight.size
       if (want > 0) await Promise.all((await this.candidates()).slice(0, want).map(async p => { await this.dial(p) }))
+    } catch (err) {
+      failed = err
     } finally {
       this.sweeping = false
     }
+    if (this.stopped) return
+    // A failed sweep (say, the peer store unreadable) is logged; the next one tries again.
+    if (failed !== undefined) this.log.warn('connection sweep failed', { error: failed as Error })
     const after = libp2p.getPeers().length
     this.delay = nextKeeperDelay(after, lowWater, this.delay, after > before)
     this.schedule(this.delay)
@@ -140,11 +152,13 @@ export class ConnectionKeeper {
     void this.dial(info.id)
   }
 
-  stop (): void {
+  /** Stop timers and wait for a sweep in progress (it reads the peer store, which closes next). */
+  async stop (): Promise<void> {
     this.stopped = true
     this.timer?.cancel()
     for (const t of this.retries) t.cancel()
     this.retries.clear()
     this.init.libp2p.removeEventListener('peer:discovery', this.onDiscovery)
+    await this.running
   }
 }
