@@ -284,7 +284,10 @@ export class DhtActor implements Actor<DhtInbox> {
    */
   private async tryJoin (via: string[], explicit = false): Promise<void> {
     const cands: PeerKey[] = []
-    for (const target of via) cands.push(await this.c.net.connect(target))
+    const errors: string[] = []
+    for (const target of via) {
+      try { cands.push(await this.c.net.connect(target)) } catch (err) { errors.push((err as Error).message) }
+    }
     for (const h of this.hints) cands.push(h.peer)
     if (!explicit) for (const p of this.c.net.connected().slice(0, 8)) cands.push(p)
     const self = this.ring.self
@@ -308,7 +311,7 @@ export class DhtActor implements Actor<DhtInbox> {
         if (meansDead(err)) this.markDead(p)
       }
     }
-    if (explicit && isAlone(this.ring)) throw new DhtError('not-joined', `could not join through ${via.join(', ') || 'any known peer'}`, { tried: [...tried] })
+    if (explicit && isAlone(this.ring)) throw new DhtError('not-joined', `could not join through ${via.join(', ') || 'any known peer'}${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`, { tried: [...tried] })
   }
 
   private onJoined (succ: WireNode, succs: WireNode[]): void {

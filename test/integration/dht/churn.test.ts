@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict'
+import { createPeer, type RuntimePeer } from '../../../node/peer.ts'
+import { createSwarm, swarmBaseConfig, type Swarm } from '../../../node/swarm.ts'
+import { overlay } from '../../../config/schema.ts'
+import { peerSchema } from '../../../config/peer-config.ts'
+import { SeededRandom } from '../../../node/ports/random.ts'
+import { sortedMembers, trueSuccessor } from '../../../protocols/dht/invariants.ts'
+import { DHT_TEST_CONFIG, dhtOf, inBatches, kill, states, waitConverged } from './helpers.ts'
+
+const SEED = Number(process.env.SEED ?? Date.now() % 100_000)
+
+describe('dht churn: 32 peers on the memory transport', function () {
+  this.timeout(120_000)
+  let swarm: Swarm
+  const extra: RuntimePeer[] = []
+
+  before(async () => {
+    swarm = await createSwarm({ size: 31, transport: 'memory', config: DHT_TEST_CONFIG })
+  })
+  after(async () => {
+    await Promise.all(extra.map(async p => { await p.stop() }))
+    await swarm?.stop()
+  })
+
+  it('a quarter of the peers crash at once: survivors\' successors are right and every key stays readable; joins during lookups keep lookups correct', async () => {
+    const rnd = new SeededRandom(SEED)
+    const boot = swarm.all()[0]
+    for (const p of swarm.peers) await dhtOf(p).join([boot.id]).catch(() => {})
+    const space = dhtOf(boot).space
+    assert.deepEqual(await waitConverged(swarm.all(), space, 4, 40_000), [], 'ring converged before the crash')
+
+    const keys = Array.from({ length: 200 }, (_, i) => `churn-${SEED}-${i}`)
+    const all = swarm.all()
+    await inBatches(keys, 16, async (key, i) => {
+      const res = await dhtOf(all[i % all.length]).put(key, `v-${key}`)
+      assert.equal(res.replicas, 3)
+    })
+
+    // Crash 8 of 32 at once, no goodbye (the bootstrap peer stays: new peers join through it).
+    const victims = rnd.shuffle([...swarm.peers]).slice(0, 8)
+    await Promise.all(victims.map(kill))
+    const survivors = all.filter(p => !victims.includes(p))
+    assert.deepEqual(await waitConverged(survivors, space, 4, 60_000), [], `survivors converged (SEED=${SEED})`)
+    await inBatches(keys, 16, async (key, i) => {
+      const got = await dhtOf(survivors[i % survivors.length]).get(key)
+      assert.equal(got.found, true, `${key} readable after the crash (SEED=${SEED})`)
+      assert.equal(new TextDecoder().decode(got.value), `v-${key}`)
+    })
+
+    // Joins during lookups: 4 peers join while lookups run; each answer is the owner either
+    // before or after the joins (whichever the ring had reached), and none fails.
+    const before = sortedMembers([...(await states(survivors)).values()].map(s => s.self))
+    const cfg = overlay(peerSchema, swarmBaseConfig('memory'), { ...DHT_TEST_CONFIG, net: { ...DHT_TEST_CONFIG.net, bootstrap: boot.multiaddrs() } }, 'test')
+    const joining = (async () => {
+      for (let i = 0; i < 4; i++) {
+        const p = await createPeer(structuredClone(cfg), { store: 'memory' })
+        extra.push(p)
+        await dhtOf(p).join(boot.multiaddrs())
+      }
+    })()
+    let joinsDone = false
+    void joining.finally(() => { joinsDone = true })
+    const answers: Array<{ key: string, peer: string }> = []
+    for (let round = 0; round < 200 && (!joinsDone || round < 5); round++) {
+      const batch = Array.from({ length: 8 }, () => `during-${rnd.int(1e9)}`)
+      await inBatches(batch, 8, async (key) => {
+        const res = await dhtOf(survivors[rnd.int(survivors.length)]).findSuccessor(key)
+        answers.push({ key, peer: res.peer })
+      })
+    }
+    await joining
+    const ring = [...survivors, ...extra]
+    assert.deepEqual(await waitConverged(ring, space, 4, 40_000), [], 'converged after the joins')
+    const after = sortedMembers([...(await states(ring)).values()].map(s => s.self))
+    const api = dhtOf(boot)
+    for (const a of answers) {
+      const ok = [trueSuccessor(space, before, api.idOf(a.key)).peer, trueSuccessor(space, after, api.idOf(a.key)).peer]
+      assert.ok(ok.includes(a.peer as never), `lookup of ${a.key} during joins answered ${a.peer}, expected one of ${ok.join(', ')} (SEED=${SEED})`)
+    }
+    assert.ok(answers.length >= 40, `${answers.length} lookups ran during the joins`)
+    // Once stabilized, every lookup is exact again, and the old keys are still there.
+    await inBatches(keys.slice(0, 100), 16, async (key, i) => {
+      const from = ring[i % ring.length]
+      assert.equal((await dhtOf(from).findSuccessor(key)).peer, trueSuccessor(space, after, api.idOf(key)).peer)
+      assert.equal((await dhtOf(from).get(key)).found, true, `${key} after the joins`)
+    })
+  })
+})
