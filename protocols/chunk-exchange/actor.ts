@@ -36,6 +36,7 @@ export type ChunkActorMsg =
   | { type: 'manifest-found', link: Link, sealed: SealedManifest, from: PeerKey }
   | { type: 'peers-found', link: Link, peers: Array<{ peer: PeerKey, addrs: string[] }> }
   | { type: 'dialed', link: Link, peer: PeerKey }
+  | { type: 'piece-sent', link: Link, peer: PeerKey, bytes: number }
 
 export interface ChunkActorInit {
   config: ChunksConfig
@@ -106,6 +107,7 @@ export class ChunkActor {
       banAfterBadChunks: c.banAfterBadChunks,
       rateWindowMs: c.rateWindowMs,
       uploadCacheChunks: c.uploadCacheChunks,
+      uploadsInFlight: c.uploadsInFlight,
       upload: c.upload
     }
   }
@@ -160,6 +162,7 @@ export class ChunkActor {
       case 'manifest-found': await this.onManifest(m.link, m.sealed, m.from); break
       case 'peers-found': this.onPeers(m.link, m.peers); break
       case 'dialed': this.transfers.get(m.link)?.swarm?.addPeer(m.peer); break
+      case 'piece-sent': await this.transfers.get(m.link)?.swarm?.pieceSent(m.peer, m.bytes); break
     }
   }
 
@@ -217,6 +220,15 @@ export class ChunkActor {
       random: this.c.random,
       logger: this.c.logger,
       send: async (peer, msg) => { await this.c.net.send(peer, msg) },
+      sendPiece: (peer, msg) => {
+        const link = sealed.link
+        const bytes = msg.data.length
+        const report = (sent: number): void => { this.c.self.put({ type: 'piece-sent', link, peer, bytes: sent }).catch(() => {}) }
+        this.c.net.send(peer, msg).then(() => { report(bytes) }, (err: Error) => {
+          this.c.logger.debug('piece not sent', { peer, error: err.message })
+          report(0)
+        })
+      },
       strike: (peer, reason) => { this.c.net.strike(peer, reason) },
       ban: (peer, reason) => { this.ban(peer, reason) },
       completed: () => { this.onCompleted(t) }

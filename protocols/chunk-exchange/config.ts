@@ -3,7 +3,7 @@ import {
   DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_BAN_AFTER_BAD_CHUNKS, DEFAULT_BLOCK_SIZE, DEFAULT_CHUNK_SIZE, DEFAULT_CONTROL_REQUEST_TIMEOUT_MS,
   DEFAULT_KEEPALIVE_INTERVAL_MS, DEFAULT_MAX_SWARM_PEERS, DEFAULT_OPTIMISTIC_INTERVAL_MS, DEFAULT_PIPELINE_DEPTH, DEFAULT_RANDOM_FIRST_CHUNKS,
   DEFAULT_RATE_WINDOW_MS, DEFAULT_RECHOKE_INTERVAL_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_TRACKER_NUMWANT, DEFAULT_TRACKER_TTL_MS,
-  DEFAULT_UPLOAD_SLOTS, MAX_BLOCK_SIZE, MAX_CHUNK_SIZE, MIN_BLOCK_SIZE
+  DEFAULT_UPLOAD_SLOTS, DEFAULT_UPLOADS_IN_FLIGHT, MAX_BLOCK_SIZE, MAX_CHUNK_SIZE, MIN_BLOCK_SIZE
 } from './constants.ts'
 
 /** The `chunks` config section; every default comes from constants.ts. */
@@ -16,6 +16,7 @@ export const chunksSection = {
   optimisticUnchokeIntervalMs: int({ default: DEFAULT_OPTIMISTIC_INTERVAL_MS, min: 100, doc: 'How often the optimistic unchoke rotates (a multiple of rechokeIntervalMs).' }),
   rateWindowMs: int({ default: DEFAULT_RATE_WINDOW_MS, min: 1000, doc: 'Window of the transfer-rate averages the choker ranks by.' }),
   pipelineDepth: int({ default: DEFAULT_PIPELINE_DEPTH, min: 1, max: 256, doc: 'Block requests outstanding per peer.' }),
+  uploadsInFlight: int({ default: DEFAULT_UPLOADS_IN_FLIGHT, min: 1, max: 256, doc: 'Pieces handed to the transport per peer at once; more requests wait in the actor, where cancel and choke still apply.' }),
   randomFirstChunks: int({ default: DEFAULT_RANDOM_FIRST_CHUNKS, min: 0, doc: 'Chunks picked at random (not rarest) while fewer than this many are complete.' }),
   requestTimeoutMs: int({ default: DEFAULT_REQUEST_TIMEOUT_MS, min: 100, doc: 'Blocks requested from a peer that sends nothing for this long are asked of others.' }),
   keepAliveIntervalMs: int({ default: DEFAULT_KEEPALIVE_INTERVAL_MS, min: 100, doc: 'Keep-alive to a swarm peer after this much silence.' }),

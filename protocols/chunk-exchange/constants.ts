@@ -48,6 +48,13 @@ export const DEFAULT_RATE_WINDOW_MS = 20_000
  */
 export const DEFAULT_PIPELINE_DEPTH = 32
 
+/**
+ * Pieces handed to the transport per peer at once: 4 x 16 KiB keeps a fast link's send
+ * buffer fed, while under a 1 MB/s cap our own requests and haves on the same stream wait
+ * behind at most ~64 KiB (tens of ms), not behind the whole request pipeline.
+ */
+export const DEFAULT_UPLOADS_IN_FLIGHT = 4
+
 /** Until this many chunks are complete, pick at random rather than rarest: a newcomer gets something to trade fast. */
 export const DEFAULT_RANDOM_FIRST_CHUNKS = 4
 

@@ -19,6 +19,9 @@ export class SwarmPeer {
   lastSentAt: number
   /** Super-seeding: chunks offered (announced) to this peer that it does not have yet. */
   readonly offered = new Set<number>()
+  /** Requests from this peer waiting to be served, and pieces handed to the transport. */
+  readonly uploads: Array<{ index: number, begin: number, length: number }> = []
+  inFlight = 0
   /** Share of chunks failing verification this peer contributed to. */
   badScore = 0
 

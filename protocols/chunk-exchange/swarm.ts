@@ -26,6 +26,8 @@ export interface SwarmConfig {
   banAfterBadChunks: number
   rateWindowMs: number
   uploadCacheChunks: number
+  /** Pieces handed to the transport per peer at once. */
+  uploadsInFlight: number
   /** false: a leech-only peer that never unchokes anyone. */
   upload: boolean
 }
@@ -35,8 +37,9 @@ export interface SwarmIo {
   now(): number
   random: Random
   logger: Logger
-  /** Send; resolves once the transport took the frame (upload is counted then). */
   send(peer: PeerKey, msg: ChunkMsg): Promise<void>
+  /** Send a piece; the actor reports back through `pieceSent` once the transport took it. */
+  sendPiece(peer: PeerKey, msg: Extract<ChunkMsg, { type: 'piece' }>): void
   strike(peer: PeerKey, reason: string): void
   /** Drop the peer from this swarm for good (bad data past the threshold). */
   ban(peer: PeerKey, reason: string): void
@@ -188,7 +191,11 @@ export class Swarm {
         break
       case 'request': await this.onRequest(p, m.index, m.begin, m.length); break
       case 'piece': await this.onPiece(p, m.index, m.begin, m.data); break
-      case 'cancel': break // requests are served on arrival; nothing is queued here to cancel
+      case 'cancel': {
+        const i = p.uploads.findIndex(u => u.index === m.index && u.begin === m.begin && u.length === m.length)
+        if (i >= 0) p.uploads.splice(i, 1)
+        break
+      }
       default: break
     }
   }
@@ -227,16 +234,40 @@ export class Swarm {
 
   private async onRequest (p: SwarmPeer, index: number, begin: number, length: number): Promise<void> {
     if (p.amChoking || !this.picker.have.has(index)) return
-    const chunk = await this.verifiedChunk(index)
-    if (chunk === undefined) return
-    const data = chunk.subarray(begin, begin + length)
-    p.lastSentAt = this.io.now()
-    this.io.send(p.key, { type: 'piece', sid: this.sid, index, begin, data }).then(() => {
+    if (p.uploads.length >= this.cfg.pipelineDepth * 2) return // more than any honest pipeline: drop, the peer re-asks
+    p.uploads.push({ index, begin, length })
+    await this.pumpUploads(p)
+  }
+
+  /**
+   * Hand the transport at most `uploadsInFlight` pieces per peer; the rest wait here, where
+   * a cancel or choke can still drop them. A deep queue under the rate cap would hold our
+   * own requests and `have`s (same stream) behind seconds of pieces.
+   */
+  private async pumpUploads (p: SwarmPeer): Promise<void> {
+    while (p.inFlight < this.cfg.uploadsInFlight && p.uploads.length > 0 && !p.amChoking) {
+      const b = p.uploads.shift() as { index: number, begin: number, length: number }
+      const chunk = await this.verifiedChunk(b.index)
+      if (chunk === undefined) continue
+      if (p.amChoking || !this.peers.has(p.key)) return
+      p.inFlight++
+      p.lastSentAt = this.io.now()
+      this.io.sendPiece(p.key, { type: 'piece', sid: this.sid, index: b.index, begin: b.begin, data: chunk.subarray(b.begin, b.begin + b.length) })
+    }
+  }
+
+  /** The transport took (or failed to take) one of our pieces. */
+  async pieceSent (peer: PeerKey, bytes: number): Promise<void> {
+    const p = this.peers.get(peer)
+    if (p === undefined) return
+    p.inFlight = Math.max(0, p.inFlight - 1)
+    if (bytes > 0) {
       const now = this.io.now()
-      p.up.add(length, now)
-      this.upTotal.add(length, now)
-      this.uploaded += length
-    }, (err: Error) => { this.io.logger.debug('piece not sent', { peer: p.key, error: err.message }) })
+      p.up.add(bytes, now)
+      this.upTotal.add(bytes, now)
+      this.uploaded += bytes
+    }
+    await this.pumpUploads(p)
   }
 
   /** A chunk to upload, verified against its hash (a small cache spares re-reading it per block). */
@@ -355,6 +386,7 @@ export class Swarm {
   private choke (p: SwarmPeer): void {
     if (p.amChoking) return
     p.amChoking = true
+    p.uploads.length = 0
     this.send(p, { type: 'choke', sid: this.sid })
   }
 

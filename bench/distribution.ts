@@ -1,0 +1,219 @@
+/**
+ * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N]`
+ *
+ * One seed and N leechers on TCP over 127.0.0.1, all in this one process (one libp2p host,
+ * LevelDB store and data directory per peer; files on disk), plus a bootstrap peer that
+ * runs the tracker. Every peer's upload is capped by the net adapter (`net.uploadBps`),
+ * downloads are uncapped. Two profiles: seed 4 MB/s with leechers 1 MB/s, and everyone at
+ * 1 MB/s (the hard case: a seed that re-sends chunks the swarm has wastes the bound).
+ * Per N it prints the measured time until every leecher has the whole verified file, the
+ * lower bound D_P2P = max{F/u_s, F/d_min, N F/(u_s + sum u_i)} (d_min is unbounded here),
+ * the client-server time D_cs = max{N F/u_s, F/d_min}, their ratio, how many copies of the
+ * file the seed uploaded, and the leechers' mean upload utilisation. Then two peers,
+ * uncapped: our transfer's throughput next to a plain libp2p stream's between the same
+ * two hosts in the same run. 1 MB = 10^6 bytes.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { open, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { overlay } from '../config/schema.ts'
+import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
+import { createPeer, type RuntimePeer } from '../node/peer.ts'
+import { swarmBaseConfig, type ConfigOverrides } from '../node/swarm.ts'
+import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
+import { environment, type BenchReport, type Cell } from './report.ts'
+
+const MB = 1_000_000
+const MIB = 1024 * 1024
+const PLAIN_PROTOCOL = '/peerhive/bench-plain/1.0.0'
+
+interface Profile { name: string, seedBps: number, leecherBps: number }
+const PROFILES: Profile[] = [
+  { name: 'fast-seed', seedBps: 4 * MB, leecherBps: 1 * MB },
+  { name: 'flat', seedBps: 1 * MB, leecherBps: 1 * MB }
+]
+
+function flag (args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`)
+  if (i >= 0) return args[i + 1]
+  const eq = args.find(a => a.startsWith(`--${name}=`))
+  return eq?.slice(name.length + 3)
+}
+
+const chunksOf = (p: RuntimePeer): ChunksApi => p.services.get<ChunksApi>('chunks') as ChunksApi
+
+async function writeRandomFile (path: string, size: number): Promise<string> {
+  const h = createHash('sha256')
+  const fd = await open(path, 'w')
+  try {
+    for (let off = 0; off < size; off += 4 * MIB) {
+      const b = randomBytes(Math.min(4 * MIB, size - off))
+      h.update(b)
+      await fd.write(b)
+    }
+  } finally {
+    await fd.close()
+  }
+  return h.digest('hex')
+}
+
+async function sha256File (path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex')
+}
+
+function peerConfig (dir: string, name: string, uploadBps: number, bootstrap: string[], chunks: Record<string, unknown>, tracker = false): PeerConfig {
+  const base = swarmBaseConfig('tcp')
+  const o: ConfigOverrides = {
+    node: { dataDir: join(dir, name), logLevel: 'error' },
+    net: { bootstrap, uploadBps, lowWater: 0 },
+    chunks: { ...chunks, tracker }
+  }
+  return overlay(peerSchema, base, o, `bench peer ${name}`)
+}
+
+interface RunResult {
+  measuredS: number | null
+  seedCopies: number
+  utilisation: number
+  complete: number
+}
+
+async function runSwarm (dir: string, profile: Profile, n: number, size: number, chunks: Record<string, unknown>, timeoutS: number): Promise<RunResult> {
+  const peers: RuntimePeer[] = []
+  try {
+    const boot = await createPeer(peerConfig(dir, 'bootstrap', 0, [], chunks, true))
+    peers.push(boot)
+    const entry = boot.multiaddrs()
+    const seed = await createPeer(peerConfig(dir, 'seed', profile.seedBps, entry, chunks))
+    peers.push(seed)
+    const leechers: RuntimePeer[] = []
+    for (let i = 0; i < n; i++) {
+      const p = await createPeer(peerConfig(dir, `leecher-${i}`, profile.leecherBps, entry, chunks))
+      peers.push(p)
+      leechers.push(p)
+    }
+    // Wait for every peer to reach the bootstrap (tracker) before the clock starts.
+    for (let i = 0; i < 400 && peers.slice(1).some(p => p.libp2p.getPeers().length === 0); i++) await new Promise(resolve => setTimeout(resolve, 25))
+    const src = join(dir, 'source.bin')
+    const sha = await writeRandomFile(src, size)
+    const shared = await chunksOf(seed).share(src)
+    const t0 = performance.now()
+    const handles = await Promise.all(leechers.map(async (p, i) => await chunksOf(p).get(shared.link, { out: join(dir, `out-${i}.bin`), seed: true })))
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<'timeout'>(resolve => { timer = setTimeout(() => resolve('timeout'), timeoutS * 1000) })
+    const done = await Promise.race([Promise.all(handles.map(async h => await h.done)), timeout])
+    clearTimeout(timer)
+    const measuredS = done === 'timeout' ? null : (performance.now() - t0) / 1000
+    const elapsed = (performance.now() - t0) / 1000
+    const seedUp = (await chunksOf(seed).status()).transfers.find(t => t.link === shared.link)?.uploaded ?? 0
+    let util = 0
+    let complete = 0
+    for (let i = 0; i < n; i++) {
+      const st = (await chunksOf(leechers[i]).status()).transfers.find(t => t.link === shared.link)
+      util += (st?.uploaded ?? 0) / (profile.leecherBps * elapsed)
+      if (st !== undefined && st.chunksHave === st.chunks) complete++
+    }
+    if (done !== 'timeout') {
+      const check = await sha256File(join(dir, `out-${n - 1}.bin`))
+      if (check !== sha) throw new Error(`leecher ${n - 1}'s file differs from the original`)
+    }
+    return { measuredS, seedCopies: seedUp / size, utilisation: util / n, complete }
+  } finally {
+    await Promise.all(peers.map(async p => { await p.stop() }))
+  }
+}
+
+async function plainThroughput (a: RuntimePeer, b: RuntimePeer, size: number): Promise<number> {
+  const { promise: received, resolve } = Promise.withResolvers<number>()
+  await b.libp2p.handle(PLAIN_PROTOCOL, async (stream) => {
+    let got = 0
+    for await (const chunk of stream) {
+      got += chunk.byteLength
+      if (got >= size) { resolve(performance.now()); break }
+    }
+    await stream.close().catch(() => {})
+  })
+  const stream = await a.libp2p.dialProtocol(b.libp2p.peerId, PLAIN_PROTOCOL)
+  const block = randomBytes(64 * 1024)
+  const t0 = performance.now()
+  for (let sent = 0; sent < size; sent += block.length) {
+    if (!stream.send(block)) await stream.onDrain()
+  }
+  const t1 = await received
+  await stream.close().catch(() => {})
+  return size / ((t1 - t0) / 1000)
+}
+
+async function twoPeer (dir: string, size: number, chunks: Record<string, unknown>): Promise<{ plain: number, ours: number }> {
+  const a = await createPeer(peerConfig(dir, 'tp-a', 0, [], chunks))
+  const b = await createPeer(peerConfig(dir, 'tp-b', 0, a.multiaddrs(), chunks))
+  try {
+    for (let i = 0; i < 400 && b.libp2p.getPeers().length === 0; i++) await new Promise(resolve => setTimeout(resolve, 25))
+    const plain = await plainThroughput(a, b, size)
+    const src = join(dir, 'tp-source.bin')
+    await writeRandomFile(src, size)
+    const shared = await chunksOf(a).share(src)
+    const t0 = performance.now()
+    const h = await chunksOf(b).get(shared.link, { out: join(dir, 'tp-out.bin') })
+    await h.done
+    const ours = size / ((performance.now() - t0) / 1000)
+    return { plain, ours }
+  } finally {
+    await a.stop()
+    await b.stop()
+  }
+}
+
+export async function run (args: string[]): Promise<BenchReport> {
+  const sizeMib = Number(flag(args, 'size-mib') ?? 64)
+  const ns = (flag(args, 'n') ?? '5,10,20').split(',').map(Number)
+  const which = flag(args, 'profile') ?? 'all'
+  const chunkKib = Number(flag(args, 'chunk-kib') ?? 256)
+  const tpMib = Number(flag(args, 'throughput-mib') ?? sizeMib)
+  const size = Math.round(sizeMib * MIB)
+  const chunks = { chunkSize: chunkKib * 1024 }
+  const profiles = PROFILES.filter(p => which === 'all' || p.name === which)
+  const dir = await mkdtemp(join(tmpdir(), 'peerhive-bench-dist-'))
+  const tables: BenchReport['tables'] = []
+  const ratios: Record<string, number> = {}
+  try {
+    for (const profile of profiles) {
+      const rows: Cell[][] = []
+      for (const n of ns) {
+        const uS = profile.seedBps
+        const dP2P = Math.max(size / uS, (n * size) / (uS + n * profile.leecherBps))
+        const dCs = (n * size) / uS
+        const runDir = join(dir, `${profile.name}-${n}`)
+        const r = await runSwarm(runDir, profile, n, size, chunks, Math.max(120, 4 * dP2P))
+        await rm(runDir, { recursive: true, force: true })
+        const ratio = r.measuredS === null ? null : r.measuredS / dP2P
+        rows.push([n, r.measuredS, dP2P, dCs, ratio, r.seedCopies, r.utilisation, `${r.complete}/${n}`])
+        if (ratio !== null) ratios[`distribution.${profile.name}.n${n}.ratio`] = ratio
+        process.stderr.write(`distribution ${profile.name} n=${n}: ${r.measuredS?.toFixed(1) ?? 'timeout'} s (D_P2P ${dP2P.toFixed(1)} s)\n`)
+      }
+      tables.push({
+        title: `${profile.name}: seed ${profile.seedBps / MB} MB/s, leechers ${profile.leecherBps / MB} MB/s upload, F = ${sizeMib} MiB, chunks ${chunkKib} KiB`,
+        columns: ['N', 'measured s', 'D_P2P s', 'D_cs s', 'measured/D_P2P', 'seed copies', 'leecher upload util', 'complete'],
+        rows
+      })
+    }
+    const tp = await twoPeer(join(dir, 'two-peer'), Math.round(tpMib * MIB), chunks)
+    tables.push({
+      title: `two peers, uncapped, ${tpMib} MiB over TCP 127.0.0.1`,
+      columns: ['transfer', 'MB/s', 'vs plain'],
+      rows: [['plain libp2p stream', tp.plain / MB, 1], ['chunk exchange', tp.ours / MB, tp.ours / tp.plain]]
+    })
+    ratios['distribution.two-peer.vs-plain'] = tp.ours / tp.plain
+    const all = Object.entries(ratios).filter(([k]) => k.endsWith('.ratio')).map(([, v]) => v)
+    if (all.length > 0) ratios['distribution.ratio.max'] = Math.max(...all)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+  return {
+    bench: 'distribution',
+    environment: { ...environment(), process: 'one process, one libp2p host + LevelDB per peer', sizeMib, chunkKib },
+    tables,
+    ratios
+  }
+}
