@@ -3,6 +3,7 @@ import { SimRing } from './harness.ts'
 import { converged, safety, sortedMembers, trueSuccessor } from '../../../protocols/dht/invariants.ts'
 import type { PeerKey } from '../../../node/ports/net.ts'
 import { SeededRandom } from '../../../node/ports/random.ts'
+import { DHT_PROTOCOL_ID } from '../../../protocols/dht/constants.ts'
 
 const SEED = Number(process.env.SEED ?? 7)
 
@@ -189,5 +190,17 @@ describe('dht churn, leave, restart and providers on the simulated network', fun
     await assert.rejects(ring.drive(m.api.put('k', new Uint8Array(101))), (e: Error & { code?: string }) => e.code === 'value-too-large')
     await assert.rejects(ring.drive(m.api.put('x'.repeat(600), 'v')), (e: Error & { code?: string }) => e.code === 'key-too-large')
     assert.equal((await ring.drive(m.api.put('k', 'ok'))).owner.length > 0, true)
+  })
+
+  it('strikes a peer sending malformed frames and keeps serving the others', async () => {
+    const ring = await formed(4, { successors: 2, replicas: 1 })
+    const [a, b] = [...ring.members.values()]
+    const rogue = ring.net.addHost('rogue')
+    assert.ok(ring.net.connect(rogue.self, a.host.self))
+    for (let i = 0; i < 5; i++) ring.net.transmit(rogue.self, a.host.self, DHT_PROTOCOL_ID, new Uint8Array([1, 1, 6, 40, ...new Uint8Array(40)]))
+    await ring.clock.advance(100)
+    assert.ok(a.host.banned.has(rogue.self), 'the sender of oversized ring keys is struck until banned')
+    const res = await ring.drive(b.api.put('still', 'serving'))
+    assert.equal((await ring.drive(a.api.get('still'))).found, true, `owner ${res.owner}`)
   })
 })
