@@ -647,6 +647,6 @@ export class DhtActor implements Actor<DhtInbox> {
   }
 }
 
-/** js-libp2p style factory: `dht(init)(components)`. */
+/** Factory in the runtime's style: `dht(init)(components)`. */
 export const dht = (init: DhtInit) => (components: ActorComponents<DhtInbox, DhtMsg>): DhtActor => new DhtActor(components, init)
 

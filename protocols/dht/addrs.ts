@@ -4,7 +4,7 @@ import { MAX_ADDR_BYTES, MAX_ADDRS_PER_PEER } from './constants.ts'
  * Which addresses a peer hands out in its routing and provider records. On a LAN (and in
  * tests on 127.0.0.1) loopback and private addresses are the only ones there are, so
  * 'all' keeps them; 'public' drops them for internet deployments, where they only cost
- * failed dials. Unlike @libp2p/kad-dht's default mapper, nothing is dropped silently in LAN mode.
+ * failed dials. Unlike the kad-dht default address mapper, nothing is dropped silently in LAN mode.
  */
 export type AddrScope = 'all' | 'public'
 
