@@ -14,6 +14,7 @@ import type { RuntimePeer } from '../node/peer.ts'
 import { SeededRandom } from '../node/ports/random.ts'
 import type { SearchApi } from '../protocols/flood-search/api.ts'
 import type { SearchStats } from '../protocols/flood-search/actor.ts'
+import { DEGREE_LIMIT } from '../protocols/flood-search/constants.ts'
 import { environment, type BenchReport, type Cell } from './report.ts'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -35,26 +36,49 @@ async function startSwarm (n: number, degree: number): Promise<Swarm> {
       dht: { enabled: false },
       relay: { enabled: false },
       chunks: { enabled: false },
-      search: { targetDegree: degree, maxDegree: degree, maintainIntervalMs: 250, pingIntervalMs: 5_000, livenessTimeoutMs: 30_000 }
+      search: { targetDegree: degree, maxDegree: Math.min(degree + 1, DEGREE_LIMIT), maintainIntervalMs: 250, pingIntervalMs: 5_000, livenessTimeoutMs: 30_000 }
     }
   })
 }
 
 /** Wait (bounded) until the overlay stops growing: edges unchanged for 3 s, or 120 s. */
-async function settleOverlay (peers: RuntimePeer[]): Promise<{ edges: number, meanDegree: number, isolated: number, seconds: number }> {
+async function settleOverlay (peers: RuntimePeer[]): Promise<{ edges: number, meanDegree: number, isolated: number, largest: number, component: Set<string>, seconds: number }> {
   const t0 = Date.now()
   let last = -1
   let stableSince = Date.now()
   let degrees: number[] = []
+  let lists: string[][] = []
   for (let i = 0; i < 240; i++) {
-    degrees = await Promise.all(peers.map(async p => (await search(p).neighbours()).length))
+    lists = await Promise.all(peers.map(async p => (await search(p).neighbours()).map(x => x.peer as string)))
+    degrees = lists.map(l => l.length)
     const edges = degrees.reduce((a, b) => a + b, 0)
     if (edges !== last) { last = edges; stableSince = Date.now() }
     if (Date.now() - stableSince >= 3_000 && degrees.every(d => d > 0)) break
     await sleep(500)
   }
   const sum = degrees.reduce((a, b) => a + b, 0)
-  return { edges: sum / 2, meanDegree: sum / peers.length, isolated: degrees.filter(d => d === 0).length, seconds: (Date.now() - t0) / 1000 }
+  const largest = largestComponent(peers.map(p => p.id), lists)
+  return { edges: sum / 2, meanDegree: sum / peers.length, isolated: degrees.filter(d => d === 0).length, largest: largest.size, component: largest, seconds: (Date.now() - t0) / 1000 }
+}
+
+/** Size of the largest connected component of the overlay (a flood cannot leave its component). */
+function largestComponent (ids: string[], lists: string[][]): Set<string> {
+  const adj = new Map(ids.map((id, i) => [id, lists[i]]))
+  const seen = new Set<string>()
+  let best = new Set<string>()
+  for (const id of ids) {
+    if (seen.has(id)) continue
+    const stack = [id]
+    seen.add(id)
+    const comp = new Set<string>()
+    while (stack.length > 0) {
+      const x = stack.pop() as string
+      comp.add(x)
+      for (const y of adj.get(x) ?? []) if (!seen.has(y)) { seen.add(y); stack.push(y) }
+    }
+    if (comp.size > best.size) best = comp
+  }
+  return best
 }
 
 const total = (ss: SearchStats[], f: (s: SearchStats) => number): number => ss.reduce((a, s) => a + f(s), 0)
@@ -77,11 +101,13 @@ export async function run (args: string[]): Promise<BenchReport> {
         const peers = swarm.all()
         const startSec = (Date.now() - t0) / 1000
         const ov = await settleOverlay(peers)
-        setup.push([n, d, ov.edges, Number(ov.meanDegree.toFixed(2)), ov.isolated, Number(startSec.toFixed(1)), Number(ov.seconds.toFixed(1)), process.memoryUsage().rss / 2 ** 20 | 0])
-        const holders = rnd.shuffle([...peers]).slice(0, Math.max(1, Math.round(n / 100)))
+        setup.push([n, d, Math.min(d + 1, DEGREE_LIMIT), ov.edges, Number(ov.meanDegree.toFixed(2)), ov.isolated, ov.largest, Number(startSec.toFixed(1)), Number(ov.seconds.toFixed(1)), process.memoryUsage().rss / 2 ** 20 | 0])
+        // Holders and origins inside the largest component: a peer that failed to join measures nothing.
+        const joined = peers.filter(p => ov.component.has(p.id))
+        const holders = rnd.shuffle([...joined]).slice(0, Math.max(1, Math.round(n / 100)))
         const file = { link: 'bafkreibenchsearchtarget', name: 'needle in the haystack.bin', size: 1 }
         for (const h of holders) h.services.set('chunks', { listShared: async () => [file] })
-        const others = peers.filter(p => !holders.includes(p))
+        const others = joined.filter(p => !holders.includes(p))
         for (let ttl = 1; ttl <= 7; ttl++) {
           let msgs = 0; let dupFrac = 0; let reach = 0; let recall = 0; let hitMsgs = 0
           for (let q = 0; q < queries; q++) {
@@ -96,7 +122,7 @@ export async function run (args: string[]): Promise<BenchReport> {
             const received = delta(s => s.received.query)
             msgs += sent
             dupFrac += received === 0 ? 0 : delta(s => s.duplicateQueries) / received
-            reach += delta(s => s.queriesAccepted) / (n - 1)
+            reach += delta(s => s.queriesAccepted) / (joined.length - 1)
             recall += responders.size / holders.length
             hitMsgs += delta(s => s.sent.hit)
           }
@@ -107,7 +133,7 @@ export async function run (args: string[]): Promise<BenchReport> {
           }
         }
       } catch (err) {
-        setup.push([n, d, null, null, null, null, null, `failed: ${(err as Error).message.slice(0, 120)}`])
+        setup.push([n, d, null, null, null, null, null, null, null, `failed: ${(err as Error).message.slice(0, 120)}`])
       } finally {
         await swarm?.stop()
       }
@@ -119,14 +145,14 @@ export async function run (args: string[]): Promise<BenchReport> {
     tables: [
       {
         title: 'overlay (libp2p peers in one process, memory transport)',
-        columns: ['N', 'degree', 'edges', 'mean degree', 'isolated', 'start s', 'settle s', 'rss MiB'],
+        columns: ['N', 'target degree', 'max degree', 'edges', 'mean degree', 'isolated', 'largest component', 'start s', 'settle s', 'rss MiB'],
         rows: setup
       },
       {
         title: 'flood per query (one file on 1% of peers)',
-        columns: ['N', 'degree', 'edges', 'TTL', 'msgs/query', 'msgs/edge', 'dup fraction', 'reach', 'recall', 'hit msgs'],
+        columns: ['N', 'target degree', 'edges', 'TTL', 'msgs/query', 'msgs/edge', 'dup fraction', 'reach', 'recall', 'hit msgs'],
         rows,
-        note: 'msgs/query counts Query descriptors sent by all peers; a flood reaching all N peers needs at least N-1 and at most 2E-(N-1). dup fraction = duplicate Queries dropped / Queries received. reach = peers that handled the query / (N-1). recall = holders whose hit reached the origin.'
+        note: 'msgs/query counts Query descriptors sent by all peers; a flood reaching all N peers needs at least N-1 and at most 2E-(N-1). dup fraction = duplicate Queries dropped / Queries received. reach = peers that handled the query / (peers in the largest component - 1). recall = holders whose hit reached the origin.'
       }
     ],
     ratios

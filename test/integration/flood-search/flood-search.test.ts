@@ -4,6 +4,10 @@ import type { Swarm } from '../../../node/swarm.ts'
 import type { RuntimePeer } from '../../../node/peer.ts'
 import type { PeerKey } from '../../../node/ports/net.ts'
 import type { SearchStats } from '../../../protocols/flood-search/actor.ts'
+import { dispatchCall } from '../../../node/control/dispatch.ts'
+import { MODULES } from '../../../node/modules.ts'
+import type { CliContext } from '../../../node/cli/command.ts'
+import { searchCommands } from '../../../protocols/flood-search/cli.ts'
 import { bfs, chunksOf, collect, overlayGraph, overlayReady, searchOf, searchSwarm, shareNamed, until } from './helpers.ts'
 
 
@@ -86,6 +90,26 @@ describe('flood search over libp2p (memory transport, 30 peers)', function () {
     await origin.libp2p.dial(multiaddr(hit.addrs[0]))
     const transfer = await fetcher.get(hit.file.link)
     await transfer.done
+  })
+
+  it('peerhive search prints each hit as it arrives (NDJSON with --json) through the control dispatch', async () => {
+    const [origin, holder] = [peers[8], peers[24]]
+    const link = await shareNamed(holder, 'Midnight Ferry timetable.pdf')
+    const lines: string[] = []
+    const ctx: CliContext = {
+      json: true,
+      out: (l) => { lines.push(l) },
+      err: () => {},
+      call: async <T>(method: string, params?: Record<string, unknown>) => await (dispatchCall(MODULES, origin.services, { method, params: params ?? {} }) as Promise<T>),
+      stream: <T>(method: string, params?: Record<string, unknown>) => dispatchCall(MODULES, origin.services, { method, params: params ?? {} }) as AsyncIterable<T>
+    }
+    const cmd = searchCommands.find(c => c.path.join(' ') === 'search')
+    assert.ok(cmd !== undefined)
+    const code = await cmd.run(['midnight', 'FERRY'], { ttl: '7', timeout: '2' }, ctx)
+    assert.equal(code, 0)
+    const hits = lines.map(l => JSON.parse(l) as { link: string, peer: string, name: string })
+    assert.ok(hits.some(h => h.link === link && h.peer === holder.id && h.name === 'Midnight Ferry timetable.pdf'), lines.join('\n'))
+    assert.equal(await cmd.run(['x'], { ttl: '0' }, ctx), 2, 'a bad --ttl is a usage error')
   })
 
   it('TTL 1 reaches neighbours only', async () => {
