@@ -10,7 +10,8 @@ import type { Progress } from './progress.ts'
 import type { OpenStorage, StorageSpec } from './storage.ts'
 import { Swarm, type SwarmConfig } from './swarm.ts'
 import { TrackerTable } from './tracker.ts'
-import { PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS } from './constants.ts'
+import { PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS, UPLOAD_BUDGET_MIN, UPLOAD_QUEUE_TARGET_MS, UPLOAD_RATE_WINDOW_MS } from './constants.ts'
+import { RateMeter } from './rate.ts'
 
 export type ProgressListener = (p: Progress) => void
 
@@ -81,9 +82,14 @@ export class ChunkActor {
   /** Remote peer -> its sid -> our swarm. */
   private readonly remote = new Map<PeerKey, Map<number, Swarm>>()
   private readonly banned = new Set<PeerKey>()
+  /** Transfers finished without --seed (swarm left): kept for status until restart. */
+  private readonly finished = new Map<Link, Progress>()
   private readonly notTrackers = new Set<PeerKey>()
   private readonly tracker: TrackerTable | undefined
   private nextSid: number
+  /** Pieces handed to the transport and not yet taken, over all swarms. */
+  private uploadsInFlight = 0
+  private readonly uploadRate = new RateMeter(UPLOAD_RATE_WINDOW_MS)
 
   constructor (components: ActorComponents<ChunkActorMsg, ChunkMsg>, init: ChunkActorInit) {
     this.c = components
@@ -162,7 +168,7 @@ export class ChunkActor {
       case 'manifest-found': await this.onManifest(m.link, m.sealed, m.from); break
       case 'peers-found': this.onPeers(m.link, m.peers); break
       case 'dialed': this.transfers.get(m.link)?.swarm?.addPeer(m.peer); break
-      case 'piece-sent': await this.transfers.get(m.link)?.swarm?.pieceSent(m.peer, m.bytes); break
+      case 'piece-sent': await this.onPieceSent(m.link, m.peer, m.bytes); break
     }
   }
 
@@ -181,6 +187,7 @@ export class ChunkActor {
       reply.ok(this.progressOf(t))
       return
     }
+    this.finished.delete(link)
     t = this.newTransfer({ link, spec, seed, done: false })
     try {
       await this.persist(t)
@@ -223,6 +230,7 @@ export class ChunkActor {
       sendPiece: (peer, msg) => {
         const link = sealed.link
         const bytes = msg.data.length
+        this.uploadsInFlight++
         const report = (sent: number): void => { this.c.self.put({ type: 'piece-sent', link, peer, bytes: sent }).catch(() => {}) }
         this.c.net.send(peer, msg).then(() => { report(bytes) }, (err: Error) => {
           this.c.logger.debug('piece not sent', { peer, error: err.message })
@@ -230,6 +238,7 @@ export class ChunkActor {
         })
       },
       strike: (peer, reason) => { this.c.net.strike(peer, reason) },
+      uploadSlotFree: () => this.uploadsInFlight < this.uploadBudget(),
       ban: (peer, reason) => { this.ban(peer, reason) },
       completed: () => { this.onCompleted(t) }
     }, { superSeed: this.cfg.superSeed })
@@ -239,6 +248,27 @@ export class ChunkActor {
     for (const peer of this.c.net.connected()) swarm.addPeer(peer)
     if (wasComplete && t.record.spec.kind === 'file' && !t.record.spec.source) swarm.state = 'seeding'
     this.emit(t, true)
+  }
+
+  /**
+   * Pieces the transport may hold at once, over all swarms: what we upload in
+   * UPLOAD_QUEUE_TARGET_MS at the measured rate, at least UPLOAD_BUDGET_MIN. Under a rate
+   * cap this keeps our requests and haves from queueing behind seconds of pieces; on a fast
+   * link the budget grows with the rate it enables.
+   */
+  private uploadBudget (): number {
+    const perMs = this.uploadRate.rate(this.c.clock.now()) / 1000
+    return Math.max(UPLOAD_BUDGET_MIN, Math.ceil(perMs * UPLOAD_QUEUE_TARGET_MS / this.cfg.blockSize) + 1)
+  }
+
+  private async onPieceSent (link: Link, peer: PeerKey, bytes: number): Promise<void> {
+    this.uploadsInFlight = Math.max(0, this.uploadsInFlight - 1)
+    if (bytes > 0) this.uploadRate.add(bytes, this.c.clock.now())
+    await this.transfers.get(link)?.swarm?.pieceSent(peer, bytes)
+    for (const t of this.transfers.values()) {
+      if (this.uploadsInFlight >= this.uploadBudget()) break
+      await t.swarm?.pumpAll()
+    }
   }
 
   private allocSid (): number {
@@ -314,7 +344,7 @@ export class ChunkActor {
   /** Also what `peerhive status` shows for this actor. */
   status (): ChunksStatus {
     return {
-      transfers: [...this.transfers.values()].map(t => this.progressOf(t)),
+      transfers: [...[...this.transfers.values()].map(t => this.progressOf(t)), ...this.finished.values()],
       ...(this.tracker !== undefined ? { tracker: { links: this.tracker.links(), peers: this.tracker.size } } : {}),
       bannedPeers: this.banned.size
     }
@@ -337,6 +367,7 @@ export class ChunkActor {
         // Finished without --seed: leave the swarm.
         void s.close().catch(() => {})
         this.transfers.delete(link)
+        if (t.final !== undefined) this.finished.set(link, t.final)
         continue
       }
       s.tick()

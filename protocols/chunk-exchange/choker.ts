@@ -10,6 +10,8 @@ export interface ChokeCandidate {
   downRate: number
   /** Bytes/s the peer takes from us: a seed's measure of who spreads its data fastest. */
   upRate: number
+  /** Bytes the peer ever sent us: among equal rates, a peer that reciprocated before ranks above one that never did. */
+  received?: number
 }
 
 export interface ChokeDecision {
@@ -37,12 +39,13 @@ export interface ChokeInput {
  * fastest (a seed: that take from us fastest); plus one optimistic unchoke chosen at random
  * among the other interested peers, kept until the next rotation. An optimistic peer that
  * proved fast enough is ranked into the top `slots` at the next evaluation, and its
- * optimistic slot goes to someone else. Ties in rate break at random.
+ * optimistic slot goes to someone else. Ties in rate go to the peer that sent us more in
+ * the past (a free-rider never wins a tie), then at random.
  */
 export function rechoke (input: ChokeInput, random: Random): ChokeDecision {
   const key = (c: ChokeCandidate): number => input.seed ? c.upRate : c.downRate
   const interested = random.shuffle(input.candidates.filter(c => c.interested))
-  interested.sort((a, b) => key(b) - key(a))
+  interested.sort((a, b) => key(b) - key(a) || (input.seed ? 0 : (b.received ?? 0) - (a.received ?? 0)))
   const regular = interested.slice(0, input.slots).map(c => c.peer)
   const inTop = new Set(regular)
   const others = interested.filter(c => !inTop.has(c.peer)).map(c => c.peer)

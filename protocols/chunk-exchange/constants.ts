@@ -82,6 +82,16 @@ export const DEFAULT_BAN_AFTER_BAD_CHUNKS = 2
 /** A super-seeding seed offers a peer at most this many chunks it has not yet passed on. */
 export const SUPER_SEED_OFFERS_PER_PEER = 2
 
+/** A chunk counts as passed on once this many neighbours have it (the first holder and one more). */
+export const SUPER_SEED_SPREAD = 2
+
+/**
+ * A peer holding this many chunks from the seed that nobody else has gets no new offer
+ * until it shares one: two keeps an honest peer busy while it uploads the first, and
+ * starves a peer that never uploads.
+ */
+export const SUPER_SEED_UNSPREAD_LIMIT = 2
+
 /** Deadline of a manifest fetch or tracker announce. */
 export const DEFAULT_CONTROL_REQUEST_TIMEOUT_MS = 10_000
 
@@ -90,3 +100,15 @@ export const PROGRESS_INTERVAL_MS = 500
 
 /** Housekeeping tick: snub checks, keep-alives, progress; 1 s is cheap and fine-grained enough. */
 export const TICK_INTERVAL_MS = 1_000
+
+/**
+ * Upload queue target: pieces handed to the transport should drain in about 50 ms at the
+ * current upload rate, so a `have` or `request` we send waits behind at most that much.
+ */
+export const UPLOAD_QUEUE_TARGET_MS = 50
+
+/** At least two pieces in flight: one being written while the next is prepared. */
+export const UPLOAD_BUDGET_MIN = 2
+
+/** The upload rate that sizes the budget is averaged over 2 s: it follows a cap change quickly. */
+export const UPLOAD_RATE_WINDOW_MS = 2_000

@@ -9,6 +9,8 @@ export class SwarmPeer {
   sentHandshake = false
   sentBitfield = false
   amChoking = true
+  /** We unchoked it at least once (it is no longer a newcomer). */
+  everUnchoked = false
   amInterested = false
   peerChoking = true
   peerInterested = false
@@ -19,6 +21,8 @@ export class SwarmPeer {
   lastSentAt: number
   /** Super-seeding: chunks offered (announced) to this peer that it does not have yet. */
   readonly offered = new Set<number>()
+  /** Super-seeding: offered chunks it obtained and no other peer has yet. */
+  readonly obtained = new Set<number>()
   /** Requests from this peer waiting to be served, and pieces handed to the transport. */
   readonly uploads: Array<{ index: number, begin: number, length: number }> = []
   inFlight = 0

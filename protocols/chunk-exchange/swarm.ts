@@ -3,7 +3,7 @@ import type { PeerKey } from '../../node/ports/net.ts'
 import type { Random } from '../../node/ports/random.ts'
 import { Bitfield } from './bitfield.ts'
 import { admitNewcomer, rechoke } from './choker.ts'
-import { SUPER_SEED_OFFERS_PER_PEER } from './constants.ts'
+import { SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
 import type { ChunkMsg, SwarmMsg } from './messages.ts'
 import { Picker } from './picker.ts'
@@ -40,6 +40,8 @@ export interface SwarmIo {
   send(peer: PeerKey, msg: ChunkMsg): Promise<void>
   /** Send a piece; the actor reports back through `pieceSent` once the transport took it. */
   sendPiece(peer: PeerKey, msg: Extract<ChunkMsg, { type: 'piece' }>): void
+  /** The actor-wide budget of pieces handed to the transport has room for one more. */
+  uploadSlotFree(): boolean
   strike(peer: PeerKey, reason: string): void
   /** Drop the peer from this swarm for good (bad data past the threshold). */
   ban(peer: PeerKey, reason: string): void
@@ -70,6 +72,7 @@ export class Swarm {
   private readonly offerCount: Int32Array
   private optimistic: PeerKey | undefined
   private rounds = 0
+  private pumpStart = 0
   private readonly downTotal: RateMeter
   private readonly upTotal: RateMeter
   uploaded = 0
@@ -208,9 +211,15 @@ export class Swarm {
 
   private onHave (p: SwarmPeer, index: number): void {
     this.picker.peerHas(p.key, index)
-    if (p.offered.delete(index)) {
-      this.offerCount[index]--
-      this.topUpOffers(p)
+    if (this.superSeeding) {
+      if (p.offered.delete(index)) {
+        this.offerCount[index]--
+        p.obtained.add(index)
+        this.topUpOffers(p)
+      } else if (this.picker.availability(index) === SUPER_SEED_SPREAD) {
+        // A chunk we gave someone just reached a second peer: its first holder passed it on.
+        for (const q of this.peers.values()) if (q.obtained.has(index)) this.topUpOffers(q)
+      }
     }
     this.updateInterest(p)
     this.fill(p)
@@ -218,7 +227,9 @@ export class Swarm {
 
   private onInterested (p: SwarmPeer): void {
     p.peerInterested = true
-    if (p.amChoking && admitNewcomer(this.unchokedCount(), this.cfg.uploadSlots)) this.unchoke(p)
+    // Only a newcomer jumps the queue: a known peer re-stating interest waits for the rechoke,
+    // or a free-rider could grab every slot freed between evaluations.
+    if (p.amChoking && !p.everUnchoked && admitNewcomer(this.unchokedCount(), this.cfg.uploadSlots)) this.unchoke(p)
   }
 
   private updateInterest (p: SwarmPeer): void {
@@ -240,12 +251,13 @@ export class Swarm {
   }
 
   /**
-   * Hand the transport at most `uploadsInFlight` pieces per peer; the rest wait here, where
-   * a cancel or choke can still drop them. A deep queue under the rate cap would hold our
-   * own requests and `have`s (same stream) behind seconds of pieces.
+   * Hand the transport at most `uploadsInFlight` pieces per peer, and only while the
+   * actor-wide budget allows (`io.uploadSlotFree`); the rest wait here, where a cancel or
+   * choke can still drop them. A deep queue under a rate cap would hold our own requests
+   * and `have`s (same stream) behind seconds of pieces.
    */
   private async pumpUploads (p: SwarmPeer): Promise<void> {
-    while (p.inFlight < this.cfg.uploadsInFlight && p.uploads.length > 0 && !p.amChoking) {
+    while (p.inFlight < this.cfg.uploadsInFlight && p.uploads.length > 0 && !p.amChoking && this.io.uploadSlotFree()) {
       const b = p.uploads.shift() as { index: number, begin: number, length: number }
       const chunk = await this.verifiedChunk(b.index)
       if (chunk === undefined) continue
@@ -253,6 +265,17 @@ export class Swarm {
       p.inFlight++
       p.lastSentAt = this.io.now()
       this.io.sendPiece(p.key, { type: 'piece', sid: this.sid, index: b.index, begin: b.begin, data: chunk.subarray(b.begin, b.begin + b.length) })
+    }
+  }
+
+  /** Serve waiting requests, starting from a rotating peer so no one is always first. */
+  async pumpAll (): Promise<void> {
+    const list = [...this.peers.values()]
+    if (list.length === 0) return
+    this.pumpStart = (this.pumpStart + 1) % list.length
+    for (let k = 0; k < list.length && this.io.uploadSlotFree(); k++) {
+      const p = list[(this.pumpStart + k) % list.length]
+      if (p.uploads.length > 0) await this.pumpUploads(p)
     }
   }
 
@@ -267,7 +290,6 @@ export class Swarm {
       this.upTotal.add(bytes, now)
       this.uploaded += bytes
     }
-    await this.pumpUploads(p)
   }
 
   /** A chunk to upload, verified against its hash (a small cache spares re-reading it per block). */
@@ -350,6 +372,7 @@ export class Swarm {
       if (p.amInterested) this.updateInterest(p)
     }
     if (this.picker.have.complete) {
+      this.io.logger.debug('download sources', { link: this.link, bytes: Object.fromEntries([...this.peers.values()].map(p => [p.key.slice(-6), p.down.total])) })
       await this.storage.finish()
       this.state = 'seeding'
       this.io.completed()
@@ -393,6 +416,7 @@ export class Swarm {
   private unchoke (p: SwarmPeer): void {
     if (!p.amChoking || !this.cfg.upload) return
     p.amChoking = false
+    p.everUnchoked = true
     this.send(p, { type: 'unchoke', sid: this.sid })
   }
 
@@ -405,7 +429,8 @@ export class Swarm {
       peer: p.key,
       interested: p.peerInterested,
       downRate: p.down.rate(now),
-      upRate: p.up.rate(now)
+      upRate: p.up.rate(now),
+      received: p.down.total
     }))
     const d = rechoke({ candidates, slots: this.cfg.uploadSlots, seed: this.complete, optimistic: this.optimistic, rotate }, this.io.random)
     this.optimistic = d.optimistic
@@ -415,9 +440,16 @@ export class Swarm {
     }
   }
 
-  /** Super-seeding: keep each peer offered up to two chunks it lacks, least spread first. */
+  /**
+   * Super-seeding: keep each peer offered up to two chunks it lacks, least spread first.
+   * A peer still sitting on SUPER_SEED_UNSPREAD_LIMIT chunks we gave it that no other peer
+   * has gets nothing new until it passes some on: the seed's upload goes to peers that
+   * spread it, and a free-rider is starved of fresh chunks.
+   */
   private topUpOffers (p: SwarmPeer): void {
     if (!this.superSeeding || !p.sentBitfield) return
+    for (const i of p.obtained) if (this.picker.availability(i) >= SUPER_SEED_SPREAD || !this.someoneElseLacks(p, i)) p.obtained.delete(i)
+    if (p.obtained.size >= SUPER_SEED_UNSPREAD_LIMIT) return
     const bits = this.picker.peerBits(p.key)
     const count = this.picker.have.length
     while (p.offered.size < SUPER_SEED_OFFERS_PER_PEER) {
@@ -427,6 +459,14 @@ export class Swarm {
       this.offerCount[i]++
       this.send(p, { type: 'have', sid: this.sid, index: i })
     }
+  }
+
+  /** Another peer of the swarm could take chunk `i` from `p` (else `p` cannot be expected to pass it on). */
+  private someoneElseLacks (p: SwarmPeer, i: number): boolean {
+    for (const q of this.peers.values()) {
+      if (q !== p && q.ready && this.picker.peerBits(q.key)?.has(i) !== true) return true
+    }
+    return false
   }
 
   /** Housekeeping: requests unanswered too long go to other peers; idle links get a keep-alive. */

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { overlay } from '../../../config/schema.ts'
+import { peerSchema } from '../../../config/peer-config.ts'
+import { createPeer, type RuntimePeer } from '../../../node/peer.ts'
+import { createSwarm, swarmBaseConfig } from '../../../node/swarm.ts'
+import { chunks, fileSha256, randomFile, tempDir, within } from './helpers.ts'
+
+/** Short periods so several rechoke and optimistic rounds fit in a small transfer. */
+const CHUNKS = { tracker: true, chunkSize: 32 * 1024, rechokeIntervalMs: 1000, optimisticUnchokeIntervalMs: 3000, rateWindowMs: 5000 }
+/** Scarce upload: 10 reciprocating leechers and a free-rider each needing 4 MiB, 200 kB/s upload each, the seed 300 kB/s. */
+const LEECHERS = 10
+const LEECHER_BPS = 200_000
+const SEED_BPS = 300_000
+
+describe('chunk exchange: tit-for-tat against a free-rider', function () {
+  this.timeout(90_000)
+
+  it('a peer that never uploads gets measurably less than reciprocating peers when upload is scarce', async () => {
+    const tmp = await tempDir('cx-freerider')
+    // 10 reciprocating leechers: more than upload slots + 1, so someone is always choked.
+    // Their upload (not the seed's) is the scarce resource.
+    const swarm = await createSwarm({ size: LEECHERS, transport: 'tcp', store: 'level', dataDir: join(tmp.dir, 'peers'), config: { net: { uploadBps: LEECHER_BPS }, chunks: CHUNKS } })
+    const bootAddrs = swarm.bootstrap?.multiaddrs() ?? []
+    const extra = async (name: string, uploadBps: number, chunksCfg: Record<string, unknown>): Promise<RuntimePeer> => await createPeer(overlay(peerSchema, swarmBaseConfig('tcp'), {
+      node: { dataDir: join(tmp.dir, name), logLevel: (name === 'rider' ? process.env.RIDER_LOG ?? 'error' : 'error') as 'error' },
+      net: { bootstrap: bootAddrs, uploadBps },
+      chunks: { ...CHUNKS, tracker: false, ...chunksCfg }
+    }, name))
+    const seed = await extra('seed', SEED_BPS, {})
+    const rider = await extra('rider', LEECHER_BPS, { upload: false })
+    try {
+      await swarm.waitConnected({ minConnections: 1 })
+      const leechers = swarm.peers
+      const src = await randomFile(tmp.dir, 'source.bin', 4 * 1024 * 1024)
+      const shared = await chunks(seed).share(src.path)
+      const handles = await Promise.all([...leechers, rider].map(async (p, i) => await chunks(p).get(shared.link, { out: join(tmp.dir, `out-${i}.bin`), seed: true })))
+      // When the first reciprocating peer has the whole file, compare what everyone has.
+      const fraction = async (p: RuntimePeer): Promise<number> => {
+        const st = (await chunks(p).status()).transfers.find(t => t.link === shared.link)
+        return st === undefined || st.chunks === 0 ? 0 : st.chunksHave / st.chunks
+      }
+      const snapshot = await within(Promise.race(handles.slice(0, -1).map(async h => {
+        await h.done
+        return await Promise.all([...leechers, rider].map(fraction))
+      })), 60_000, 'a reciprocating peer completes')
+      const riderAt = snapshot[leechers.length]
+      const othersMean = snapshot.slice(0, -1).reduce((a, b) => a + b, 0) / leechers.length
+      const riderFinal = await within(handles[leechers.length].done, 60_000, 'the free-rider completes')
+      console.log(`      when the first reciprocating peer completed: free-rider ${(riderAt * 100).toFixed(0)} %, reciprocating peers ${(othersMean * 100).toFixed(0)} % on average`)
+      assert.equal(riderFinal.uploaded, 0, 'the free-rider never uploads')
+      assert.equal(await fileSha256(join(tmp.dir, `out-${leechers.length}.bin`)), src.sha256)
+      assert.ok(riderAt < 0.8 * othersMean, `free-rider ${(riderAt * 100).toFixed(0)} % vs reciprocating ${(othersMean * 100).toFixed(0)} %`)
+    } finally {
+      await rider.stop()
+      await seed.stop()
+      await swarm.stop()
+      await tmp.remove()
+    }
+  })
+})
