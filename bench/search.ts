@@ -32,7 +32,8 @@ async function startSwarm (n: number, degree: number): Promise<Swarm> {
     transport: 'memory',
     startConcurrency: 5,
     config: {
-      net: { lowWater: Math.min(degree + 2, 10) },
+      // The bootstrap peer must take a connection from every joiner: net.highWater (libp2p maxConnections) defaults to 100.
+      net: { lowWater: Math.min(degree + 2, 10), highWater: n + 20 },
       dht: { enabled: false },
       relay: { enabled: false },
       chunks: { enabled: false },
