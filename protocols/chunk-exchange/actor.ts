@@ -19,6 +19,8 @@ export interface ChunksStatus {
   transfers: Progress[]
   tracker?: { links: number, peers: number }
   bannedPeers: number
+  /** Pieces handed to the transport and not yet taken, and how many may be. */
+  uploads: { inFlight: number, budget: number }
 }
 
 /** Commands of the chunk-exchange actor, plus what the net and its own timers deliver. */
@@ -346,7 +348,8 @@ export class ChunkActor {
     return {
       transfers: [...[...this.transfers.values()].map(t => this.progressOf(t)), ...this.finished.values()],
       ...(this.tracker !== undefined ? { tracker: { links: this.tracker.links(), peers: this.tracker.size } } : {}),
-      bannedPeers: this.banned.size
+      bannedPeers: this.banned.size,
+      uploads: { inFlight: this.uploadsInFlight, budget: this.uploadBudget() }
     }
   }
 

@@ -11,6 +11,8 @@ export class SwarmPeer {
   amChoking = true
   /** We unchoked it at least once (it is no longer a newcomer). */
   everUnchoked = false
+  /** The last rechoke (or the newcomer rule) gave it a slot: it may take it back at once after a lapse of interest. */
+  granted = false
   amInterested = false
   peerChoking = true
   peerInterested = false

@@ -227,9 +227,10 @@ export class Swarm {
 
   private onInterested (p: SwarmPeer): void {
     p.peerInterested = true
-    // Only a newcomer jumps the queue: a known peer re-stating interest waits for the rechoke,
-    // or a free-rider could grab every slot freed between evaluations.
-    if (p.amChoking && !p.everUnchoked && admitNewcomer(this.unchokedCount(), this.cfg.uploadSlots)) this.unchoke(p)
+    // A newcomer, or a peer whose slot the last rechoke granted (it lost interest for a moment,
+    // e.g. between super-seed offers), is unchoked at once while a slot is free. Anyone else
+    // waits for the next rechoke, or a free-rider could grab every slot freed between evaluations.
+    if (p.amChoking && (!p.everUnchoked || p.granted) && admitNewcomer(this.unchokedCount(), this.cfg.uploadSlots)) this.unchoke(p)
   }
 
   private updateInterest (p: SwarmPeer): void {
@@ -416,6 +417,7 @@ export class Swarm {
   private unchoke (p: SwarmPeer): void {
     if (!p.amChoking || !this.cfg.upload) return
     p.amChoking = false
+    if (!p.everUnchoked) p.granted = true
     p.everUnchoked = true
     this.send(p, { type: 'unchoke', sid: this.sid })
   }
@@ -435,7 +437,8 @@ export class Swarm {
     const d = rechoke({ candidates, slots: this.cfg.uploadSlots, seed: this.complete, optimistic: this.optimistic, rotate }, this.io.random)
     this.optimistic = d.optimistic
     for (const p of this.peers.values()) {
-      if (d.unchoked.has(p.key)) this.unchoke(p)
+      p.granted = d.unchoked.has(p.key)
+      if (p.granted) this.unchoke(p)
       else this.choke(p)
     }
   }
