@@ -91,6 +91,8 @@ export class ChunkActor {
   private nextSid: number
   /** Pieces handed to the transport and not yet taken, over all swarms. */
   private uploadsInFlight = 0
+  /** The same, per peer: released when the peer goes, so a dead connection never holds the budget. */
+  private readonly inFlightByPeer = new Map<PeerKey, number>()
   private readonly uploadRate = new RateMeter(UPLOAD_RATE_WINDOW_MS)
 
   constructor (components: ActorComponents<ChunkActorMsg, ChunkMsg>, init: ChunkActorInit) {
@@ -233,6 +235,7 @@ export class ChunkActor {
         const link = sealed.link
         const bytes = msg.data.length
         this.uploadsInFlight++
+        this.inFlightByPeer.set(peer, (this.inFlightByPeer.get(peer) ?? 0) + 1)
         const report = (sent: number): void => { this.c.self.put({ type: 'piece-sent', link, peer, bytes: sent }).catch(() => {}) }
         this.c.net.send(peer, msg).then(() => { report(bytes) }, (err: Error) => {
           this.c.logger.debug('piece not sent', { peer, error: err.message })
@@ -264,7 +267,12 @@ export class ChunkActor {
   }
 
   private async onPieceSent (link: Link, peer: PeerKey, bytes: number): Promise<void> {
-    this.uploadsInFlight = Math.max(0, this.uploadsInFlight - 1)
+    const mine = this.inFlightByPeer.get(peer) ?? 0
+    if (mine > 0) {
+      this.uploadsInFlight = Math.max(0, this.uploadsInFlight - 1)
+      if (mine === 1) this.inFlightByPeer.delete(peer)
+      else this.inFlightByPeer.set(peer, mine - 1)
+    }
     if (bytes > 0) this.uploadRate.add(bytes, this.c.clock.now())
     await this.transfers.get(link)?.swarm?.pieceSent(peer, bytes)
     for (const t of this.transfers.values()) {
@@ -318,6 +326,7 @@ export class ChunkActor {
   private ban (peer: PeerKey, reason: string): void {
     this.c.logger.warn('banned peer for this session: bad chunk data', { peer, reason })
     this.banned.add(peer)
+    this.releaseUploads(peer)
     for (const t of this.transfers.values()) t.swarm?.peerGone(peer)
     this.remote.delete(peer)
     void this.c.net.disconnect(peer).catch(() => {})
@@ -503,7 +512,14 @@ export class ChunkActor {
     }
   }
 
+  /** A peer gone: pieces still queued to it no longer count against the upload budget. */
+  private releaseUploads (peer: PeerKey): void {
+    this.uploadsInFlight = Math.max(0, this.uploadsInFlight - (this.inFlightByPeer.get(peer) ?? 0))
+    this.inFlightByPeer.delete(peer)
+  }
+
   private onDisconnect (peer: PeerKey): void {
+    this.releaseUploads(peer)
     this.remote.delete(peer)
     for (const t of this.transfers.values()) t.swarm?.peerGone(peer)
   }

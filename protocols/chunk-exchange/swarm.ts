@@ -126,6 +126,9 @@ export class Swarm {
    */
   onHandshake (peer: PeerKey, theirSid: number): boolean {
     if (this.banned.has(peer)) return false
+    const known = this.peers.get(peer)
+    // A new sid from a known peer is a new session (it restarted before we saw it go): start over.
+    if (known?.theirSid !== undefined && known.theirSid !== theirSid) this.peerGone(peer)
     const p = this.ensurePeer(peer)
     if (p === undefined) return false
     const first = p.theirSid === undefined
