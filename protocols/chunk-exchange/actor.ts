@@ -186,6 +186,12 @@ export class ChunkActor {
 
   private async add (link: Link, sealed: SealedManifest | undefined, spec: StorageSpec, seed: boolean, content: Uint8Array | undefined, reply: Reply<Progress>): Promise<void> {
     let t = this.transfers.get(link)
+    if (t !== undefined && t.record.done) {
+      // Finished and leaving: a new get (maybe to another path) starts afresh.
+      await t.swarm?.close()
+      this.transfers.delete(link)
+      t = undefined
+    }
     if (t !== undefined) {
       if (seed && !t.record.seed) { t.record.seed = true; await this.persist(t) }
       reply.ok(this.progressOf(t))
@@ -279,6 +285,7 @@ export class ChunkActor {
       if (this.uploadsInFlight >= this.uploadBudget()) break
       await t.swarm?.pumpAll()
     }
+    if (this.uploadsInFlight === 0) for (const t of this.transfers.values()) t.swarm?.offerWhileIdle()
   }
 
   private allocSid (): number {
@@ -383,6 +390,7 @@ export class ChunkActor {
         continue
       }
       s.tick()
+      if (this.uploadsInFlight === 0) s.offerWhileIdle()
       this.emit(t, false)
     }
   }

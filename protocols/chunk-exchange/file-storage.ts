@@ -8,6 +8,8 @@ import type { ChunkStorage, OpenStorage } from './storage.ts'
 import { StoreChunkStorage } from './storage.ts'
 
 const PROGRESS_KEY = 'bits'
+/** Set (to the output path) once the finished file was renamed into place. */
+const DONE_KEY = 'done'
 
 /**
  * Chunks in a real file, for real peers. A shared original is only read. A download
@@ -45,7 +47,8 @@ export class FileChunkStorage implements ChunkStorage {
     }
     const part = path + '.part'
     const done = await stat(path).then(s => s.size === manifest.size, () => false)
-    if (done && (await meta.get('done')) !== undefined) {
+    const donePath = await meta.get(DONE_KEY)
+    if (done && donePath !== undefined && new TextDecoder().decode(donePath) === path) {
       return new FileChunkStorage(manifest, meta, path, true, await open(path, 'r'), Bitfield.full(count))
     }
     const fd = await open(part, 'a+').then(async h => { await h.close(); return await open(part, 'r+') })
@@ -103,7 +106,7 @@ export class FileChunkStorage implements ChunkStorage {
     await fd.sync()
     await fd.close()
     await rename(this.path + '.part', this.path)
-    await this.meta.put('done', new Uint8Array([1]))
+    await this.meta.put(DONE_KEY, new TextEncoder().encode(this.path))
     this.fd = await open(this.path, 'r')
   }
 

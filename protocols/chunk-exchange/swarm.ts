@@ -452,10 +452,10 @@ export class Swarm {
    * has gets nothing new until it passes some on: the seed's upload goes to peers that
    * spread it, and a free-rider is starved of fresh chunks.
    */
-  private topUpOffers (p: SwarmPeer): void {
+  private topUpOffers (p: SwarmPeer, force = false): void {
     if (!this.superSeeding || !p.sentBitfield) return
     for (const i of p.obtained) if (this.picker.availability(i) >= SUPER_SEED_SPREAD || !this.someoneElseLacks(p, i)) p.obtained.delete(i)
-    if (p.obtained.size >= SUPER_SEED_UNSPREAD_LIMIT) return
+    if (p.obtained.size >= SUPER_SEED_UNSPREAD_LIMIT && !force) return
     const bits = this.picker.peerBits(p.key)
     const count = this.picker.have.length
     while (p.offered.size < SUPER_SEED_OFFERS_PER_PEER) {
@@ -464,6 +464,19 @@ export class Swarm {
       p.offered.add(i)
       this.offerCount[i]++
       this.send(p, { type: 'have', sid: this.sid, index: i })
+    }
+  }
+
+  /**
+   * Super-seeding must not leave the seed's upload idle: when nothing is queued or in
+   * flight, every unchoked peer with no offer pending gets one, past the spread rule. (When
+   * the seed is faster than the swarm can spread its chunks, waiting would waste it.)
+   */
+  offerWhileIdle (): void {
+    if (!this.superSeeding) return
+    for (const p of this.peers.values()) if (p.uploads.length > 0 || p.inFlight > 0) return
+    for (const p of this.peers.values()) {
+      if (!p.amChoking && p.ready && p.offered.size === 0) this.topUpOffers(p, true)
     }
   }
 
