@@ -100,10 +100,19 @@ async function runSwarm (dir: string, profile: Profile, n: number, size: number,
     const shared = await chunksOf(seed).share(src)
     const t0 = performance.now()
     const handles = await Promise.all(leechers.map(async (p, i) => await chunksOf(p).get(shared.link, { out: join(dir, `out-${i}.bin`), seed: true })))
+    const trace = process.env.BENCH_TRACE === '1'
+      ? setInterval(() => {
+        void chunksOf(seed).status().then(st => {
+          const t = st.transfers[0]
+          process.stderr.write(`  t=${((performance.now() - t0) / 1000).toFixed(0)}s seed up ${(t.upRate / MB).toFixed(2)} MB/s peers ${t.peers} in flight ${st.uploads.inFlight}/${st.uploads.budget}\n`)
+        })
+      }, 5000)
+      : undefined
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<'timeout'>(resolve => { timer = setTimeout(() => resolve('timeout'), timeoutS * 1000) })
     const done = await Promise.race([Promise.all(handles.map(async h => await h.done)), timeout])
     clearTimeout(timer)
+    clearInterval(trace)
     const measuredS = done === 'timeout' ? null : (performance.now() - t0) / 1000
     const elapsed = (performance.now() - t0) / 1000
     const seedUp = (await chunksOf(seed).status()).transfers.find(t => t.link === shared.link)?.uploaded ?? 0

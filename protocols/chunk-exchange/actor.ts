@@ -118,6 +118,7 @@ export class ChunkActor {
       rateWindowMs: c.rateWindowMs,
       uploadCacheChunks: c.uploadCacheChunks,
       uploadsInFlight: c.uploadsInFlight,
+      rechokeIntervalMs: c.rechokeIntervalMs,
       upload: c.upload
     }
   }
@@ -285,7 +286,7 @@ export class ChunkActor {
       if (this.uploadsInFlight >= this.uploadBudget()) break
       await t.swarm?.pumpAll()
     }
-    if (this.uploadsInFlight === 0) for (const t of this.transfers.values()) t.swarm?.offerWhileIdle()
+    if (this.uploadsInFlight < this.uploadBudget()) for (const t of this.transfers.values()) t.swarm?.offerWhileIdle()
   }
 
   private allocSid (): number {
@@ -390,7 +391,7 @@ export class ChunkActor {
         continue
       }
       s.tick()
-      if (this.uploadsInFlight === 0) s.offerWhileIdle()
+      if (this.uploadsInFlight < this.uploadBudget()) s.offerWhileIdle()
       this.emit(t, false)
     }
   }

@@ -16,6 +16,8 @@ export class SwarmPeer {
   amInterested = false
   peerChoking = true
   peerInterested = false
+  /** After a not-interested, the peer still counts as interested for the rechoke until then. */
+  interestedUntil = 0
   readonly down: RateMeter
   readonly up: RateMeter
   /** Last block from this peer (snub detection) and last frame to it (keep-alive). */

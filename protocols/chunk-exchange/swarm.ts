@@ -3,7 +3,7 @@ import type { PeerKey } from '../../node/ports/net.ts'
 import type { Random } from '../../node/ports/random.ts'
 import { Bitfield } from './bitfield.ts'
 import { admitNewcomer, rechoke } from './choker.ts'
-import { SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
+import { MAX_BLOCK_SIZE, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
 import type { ChunkMsg, SwarmMsg } from './messages.ts'
 import { Picker } from './picker.ts'
@@ -28,6 +28,7 @@ export interface SwarmConfig {
   uploadCacheChunks: number
   /** Pieces handed to the transport per peer at once. */
   uploadsInFlight: number
+  rechokeIntervalMs: number
   /** false: a leech-only peer that never unchokes anyone. */
   upload: boolean
 }
@@ -63,8 +64,8 @@ export class Swarm {
   readonly picker: Picker
   readonly peers = new Map<PeerKey, SwarmPeer>()
   readonly banned = new Set<PeerKey>()
-  /** Seeds that started complete hide their bitfield and offer chunks one by one. */
-  readonly superSeeding: boolean
+  /** Seeds that started complete hide their bitfield and offer chunks one by one, until the swarm holds every chunk. */
+  superSeeding: boolean
   private readonly cfg: SwarmConfig
   private readonly io: SwarmIo
   private readonly assembly = new Map<number, Uint8Array>()
@@ -172,7 +173,8 @@ export class Swarm {
   async handle (peer: PeerKey, m: SwarmMsg): Promise<void> {
     const p = this.peers.get(peer)
     if (p === undefined || !p.ready) return
-    const bad = invalidFor(m, this.sealed.manifest, Math.max(this.cfg.blockSize, 16 * 1024))
+    // Peers may run another block size: any block up to the wire limit is fine to serve.
+    const bad = invalidFor(m, this.sealed.manifest, MAX_BLOCK_SIZE)
     if (bad !== undefined) {
       this.io.logger.warn('invalid chunks message: striking peer', { peer, link: this.link, type: m.type, reason: bad })
       this.io.strike(peer, bad)
@@ -183,8 +185,10 @@ export class Swarm {
       case 'have': this.onHave(p, m.index); break
       case 'interested': this.onInterested(p); break
       case 'not-interested':
+        // Stay unchoked (it costs nothing while it requests nothing): super-seed offers and
+        // fresh `have`s make a peer's interest flap, and a choke each time would cost it a round.
         p.peerInterested = false
-        if (!p.amChoking) this.choke(p)
+        p.interestedUntil = this.io.now() + this.cfg.rechokeIntervalMs
         break
       case 'choke':
         p.peerChoking = true
@@ -404,9 +408,10 @@ export class Swarm {
 
   // ---- choking ----
 
+  /** Unchoked peers using a slot (an unchoked peer that wants nothing uses no upload). */
   private unchokedCount (): number {
     let n = 0
-    for (const p of this.peers.values()) if (!p.amChoking) n++
+    for (const p of this.peers.values()) if (!p.amChoking && p.peerInterested) n++
     return n
   }
 
@@ -432,7 +437,8 @@ export class Swarm {
     this.rounds++
     const candidates = [...this.peers.values()].filter(p => p.ready).map(p => ({
       peer: p.key,
-      interested: p.peerInterested,
+      // Interested now, or until lately: a lapse between two chunks must not cost the slot.
+      interested: p.peerInterested || p.interestedUntil > now,
       downRate: p.down.rate(now),
       upRate: p.up.rate(now),
       received: p.down.total
@@ -468,15 +474,16 @@ export class Swarm {
   }
 
   /**
-   * Super-seeding must not leave the seed's upload idle: when nothing is queued or in
-   * flight, every unchoked peer with no offer pending gets one, past the spread rule. (When
-   * the seed is faster than the swarm can spread its chunks, waiting would waste it.)
+   * Super-seeding must not leave the seed's upload idle: when no request is waiting, every
+   * unchoked peer is topped up to its full offers, past the spread rule. (When the seed is
+   * faster than the swarm can spread its chunks, waiting would waste it; the chunks offered
+   * are still the least spread ones.)
    */
   offerWhileIdle (): void {
     if (!this.superSeeding) return
-    for (const p of this.peers.values()) if (p.uploads.length > 0 || p.inFlight > 0) return
+    for (const p of this.peers.values()) if (p.uploads.length > 0) return
     for (const p of this.peers.values()) {
-      if (!p.amChoking && p.ready && p.offered.size === 0) this.topUpOffers(p, true)
+      if (!p.amChoking && p.ready && p.offered.size < SUPER_SEED_OFFERS_PER_PEER) this.topUpOffers(p, true)
     }
   }
 
@@ -488,9 +495,28 @@ export class Swarm {
     return false
   }
 
+  /**
+   * Super-seeding has done its job once every chunk is somewhere in the swarm: from then on
+   * hiding chunks only idles the seed (leechers could fetch them from us, not only from
+   * slower peers), so it announces everything and serves as a plain seed.
+   */
+  private endSuperSeedingIfSpread (): void {
+    if (!this.superSeeding) return
+    for (let i = 0; i < this.picker.have.length; i++) if (this.picker.availability(i) === 0) return
+    this.superSeeding = false
+    this.io.logger.debug('every chunk is in the swarm: super-seeding ends', { link: this.link, uploaded: this.uploaded })
+    for (const p of this.peers.values()) {
+      for (const i of p.offered) this.offerCount[i]--
+      p.offered.clear()
+      p.obtained.clear()
+      if (p.sentBitfield) this.send(p, { type: 'bitfield', sid: this.sid, bits: this.picker.have.bytes.slice() })
+    }
+  }
+
   /** Housekeeping: requests unanswered too long go to other peers; idle links get a keep-alive. */
   tick (): void {
     const now = this.io.now()
+    this.endSuperSeedingIfSpread()
     for (const p of this.peers.values()) {
       if (this.picker.outstanding(p.key) > 0 && now - p.lastPieceAt > this.cfg.requestTimeoutMs) {
         this.io.logger.debug('peer snubbed us: re-requesting its blocks elsewhere', { peer: p.key, link: this.link })
