@@ -4,6 +4,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { LevelDatastore } from 'datastore-level'
 import type { PeerConfig } from '../config/peer-config.ts'
 import { BanList } from './host/ban-list.ts'
+import type { NatHost } from './contracts.ts'
 import { ConnectionKeeper } from './host/connection-keeper.ts'
 import { createHost } from './host/libp2p-host.ts'
 import { Libp2pNet } from './host/libp2p-net.ts'
@@ -106,16 +107,22 @@ export async function createPeer (config: PeerConfig, opts: CreatePeerOptions = 
     const system = new ActorSystem({ clock, random, store, logger: log, net })
     cleanup.push(async () => { await system.stop() })
     const services = new ServiceRegistry()
+    // The host's NAT interface (built inside libp2p as service 'nat' when relay is enabled)
+    // reaches modules as a service like any other, so none needs a side channel to it.
+    const natHost = (libp2p.services as Record<string, unknown>).nat as NatHost | undefined
+    if (natHost !== undefined) services.set('nat', natHost)
     const sections = config as unknown as Record<string, { enabled?: boolean } | undefined>
+    const installed: string[] = []
     for (const mod of opts.modules ?? MODULES) {
       const section = sections[mod.name]
       if (section?.enabled !== true) continue
       const api = await mod.install({ system, config: section, services, self, logger: log.child(mod.name), ...(dataDir !== undefined ? { dataDir } : {}) })
       services.set(mod.name, api)
+      installed.push(mod.name)
     }
     await net.ready()
     await system.ready()
-    if (services.names().length > 0) log.info('modules installed', { modules: services.names().join(',') })
+    if (installed.length > 0) log.info('modules installed', { modules: installed.join(',') })
 
     const keeper = new ConnectionKeeper({
       libp2p,
