@@ -93,6 +93,8 @@ export class ChunkActor {
   private uploadsInFlight = 0
   /** The same, per peer: released when the peer goes, so a dead connection never holds the budget. */
   private readonly inFlightByPeer = new Map<PeerKey, number>()
+  /** When each peer last confirmed a piece (or got its first one in flight): a stream that never confirms is given up. */
+  private readonly lastConfirm = new Map<PeerKey, number>()
   private readonly uploadRate = new RateMeter(UPLOAD_RATE_WINDOW_MS)
 
   constructor (components: ActorComponents<ChunkActorMsg, ChunkMsg>, init: ChunkActorInit) {
@@ -242,6 +244,7 @@ export class ChunkActor {
         const link = sealed.link
         const bytes = msg.data.length
         this.uploadsInFlight++
+        if (!this.inFlightByPeer.has(peer)) this.lastConfirm.set(peer, this.c.clock.now())
         this.inFlightByPeer.set(peer, (this.inFlightByPeer.get(peer) ?? 0) + 1)
         const report = (sent: number): void => { this.c.self.put({ type: 'piece-sent', link, peer, bytes: sent }).catch(() => {}) }
         this.c.net.send(peer, msg).then(() => { report(bytes) }, (err: Error) => {
@@ -251,6 +254,7 @@ export class ChunkActor {
       },
       strike: (peer, reason) => { this.c.net.strike(peer, reason) },
       uploadSlotFree: () => this.uploadsInFlight < this.uploadBudget(),
+      sessionReset: (peer) => { this.releaseUploads(peer) },
       ban: (peer, reason) => { this.ban(peer, reason) },
       completed: () => { this.onCompleted(t) }
     }, { superSeed: this.cfg.superSeed })
@@ -275,6 +279,7 @@ export class ChunkActor {
 
   private async onPieceSent (link: Link, peer: PeerKey, bytes: number): Promise<void> {
     const mine = this.inFlightByPeer.get(peer) ?? 0
+    this.lastConfirm.set(peer, this.c.clock.now())
     if (mine > 0) {
       this.uploadsInFlight = Math.max(0, this.uploadsInFlight - 1)
       if (mine === 1) this.inFlightByPeer.delete(peer)
@@ -380,6 +385,13 @@ export class ChunkActor {
   }
 
   private onTick (): void {
+    const now = this.c.clock.now()
+    for (const [peer, since] of this.lastConfirm) {
+      if (this.inFlightByPeer.has(peer) && now - since > this.cfg.requestTimeoutMs) {
+        this.c.logger.debug('pieces to a peer unconfirmed too long: released from the upload budget', { peer })
+        this.releaseUploads(peer)
+      } else if (!this.inFlightByPeer.has(peer)) this.lastConfirm.delete(peer)
+    }
     for (const [link, t] of [...this.transfers]) {
       const s = t.swarm
       if (s === undefined) continue
@@ -525,6 +537,7 @@ export class ChunkActor {
   private releaseUploads (peer: PeerKey): void {
     this.uploadsInFlight = Math.max(0, this.uploadsInFlight - (this.inFlightByPeer.get(peer) ?? 0))
     this.inFlightByPeer.delete(peer)
+    this.lastConfirm.delete(peer)
   }
 
   private onDisconnect (peer: PeerKey): void {

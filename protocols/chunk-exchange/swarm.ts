@@ -43,6 +43,8 @@ export interface SwarmIo {
   sendPiece(peer: PeerKey, msg: Extract<ChunkMsg, { type: 'piece' }>): void
   /** The actor-wide budget of pieces handed to the transport has room for one more. */
   uploadSlotFree(): boolean
+  /** The peer restarted: pieces still queued on its old stream will never be confirmed. */
+  sessionReset(peer: PeerKey): void
   strike(peer: PeerKey, reason: string): void
   /** Drop the peer from this swarm for good (bad data past the threshold). */
   ban(peer: PeerKey, reason: string): void
@@ -129,7 +131,10 @@ export class Swarm {
     if (this.banned.has(peer)) return false
     const known = this.peers.get(peer)
     // A new sid from a known peer is a new session (it restarted before we saw it go): start over.
-    if (known?.theirSid !== undefined && known.theirSid !== theirSid) this.peerGone(peer)
+    if (known?.theirSid !== undefined && known.theirSid !== theirSid) {
+      this.peerGone(peer)
+      this.io.sessionReset(peer)
+    }
     const p = this.ensurePeer(peer)
     if (p === undefined) return false
     const first = p.theirSid === undefined
