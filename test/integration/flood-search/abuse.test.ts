@@ -14,7 +14,7 @@ describe('flood search abuse limits over libp2p (memory transport, 12 peers)', f
 
   before(async function () {
     this.timeout(90_000)
-    swarm = await searchSwarm(TOTAL, {}, false)
+    swarm = await searchSwarm(TOTAL)
     peers = swarm.all()
     await overlayReady(peers, 3, 60_000)
   })

@@ -76,11 +76,10 @@ describe('flood search over libp2p (memory transport, 30 peers)', function () {
     })
   })
 
-  it('downloads the found file from its link through the chunk exchange', async function () {
+  it('downloads the found file from its link through the chunk exchange', async () => {
     const [origin, holder] = [peers[5], peers[20]]
     const chunks = chunksOf(holder)
     const fetcher = chunksOf(origin)
-    if (chunks === undefined || fetcher === undefined) { this.skip(); return } // no chunk exchange running: reported pending, not passing
     const data = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff)
     const shared = await chunks.shareBytes('Harbour Lights demo.wav', data)
     const hits = await collect(origin, 'harbour lights')

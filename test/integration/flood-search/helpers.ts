@@ -26,17 +26,18 @@ export async function until (what: string, cond: () => Promise<boolean>, timeout
 
 /**
  * A swarm of `total` peers (a bootstrap peer plus total-1) on the memory transport, with
- * search maintenance sped up so joins and repairs happen in seconds. DHT and relay stay off:
+ * search maintenance sped up so joins and repairs happen in seconds. The chunk exchange runs
+ * (search answers from its catalogue, and found links must download); DHT and relay stay off:
  * they are not under test and their traffic would only slow 30 peers on 2 cores.
  */
-export async function searchSwarm (total: number, search: Partial<SearchConfig> = {}, chunks = true): Promise<Swarm> {
+export async function searchSwarm (total: number, search: Partial<SearchConfig> = {}): Promise<Swarm> {
   return await createSwarm({
     size: total - 1,
     transport: 'memory',
     config: {
       dht: { enabled: false },
       relay: { enabled: false },
-      chunks: { enabled: chunks },
+      chunks: { enabled: true },
       search: { maintainIntervalMs: 200, pingIntervalMs: 1_000, livenessTimeoutMs: 4_000, helloTimeoutMs: 3_000, ...search }
     }
   })
@@ -79,24 +80,15 @@ export interface ChunksLike {
   get(link: string): Promise<{ done: Promise<unknown> }>
 }
 
-export function chunksOf (p: RuntimePeer): ChunksLike | undefined {
+/** The peer's chunk exchange; throws when it does not run (every search swarm runs it, so that is a failure). */
+export function chunksOf (p: RuntimePeer): ChunksLike {
   const c = p.services.get<Partial<ChunksLike>>('chunks')
-  return typeof c?.shareBytes === 'function' && typeof c.get === 'function' ? c as ChunksLike : undefined
+  if (typeof c?.shareBytes !== 'function' || typeof c.get !== 'function') throw new Error(`peer ${p.id} runs no chunk exchange`)
+  return c as ChunksLike
 }
 
-/**
- * Share a small file named `name` on `p` and return its link: through the real chunk
- * exchange when it runs, otherwise by giving the peer a catalogue through the 'chunks'
- * Catalog contract (the only thing search reads).
- */
-export async function shareNamed (p: RuntimePeer, name: string, extra: Array<{ link: string, name: string, size: number }> = []): Promise<string> {
-  const chunks = chunksOf(p)
-  if (chunks !== undefined) {
-    const r = await chunks.shareBytes(name, new TextEncoder().encode(`${name} on ${p.id}`))
-    return String(r.link)
-  }
-  const link = `bafk${p.id.slice(-12).toLowerCase()}${name.length}`
-  const files = [...extra, { link, name, size: name.length }]
-  p.services.set('chunks', { listShared: async () => files })
-  return link
+/** Share a small file named `name` through `p`'s real chunk exchange and return its link. */
+export async function shareNamed (p: RuntimePeer, name: string): Promise<string> {
+  const r = await chunksOf(p).shareBytes(name, new TextEncoder().encode(`${name} on ${p.id}`))
+  return String(r.link)
 }
