@@ -6,6 +6,7 @@ import type { PeerConfig } from '../config/peer-config.ts'
 import { BanList } from './host/ban-list.ts'
 import type { NatHost } from './contracts.ts'
 import { ConnectionKeeper } from './host/connection-keeper.ts'
+import { identitySigner } from './host/identity-signer.ts'
 import { createHost } from './host/libp2p-host.ts'
 import { Libp2pNet } from './host/libp2p-net.ts'
 import { PeerExchange } from './host/peer-exchange.ts'
@@ -111,12 +112,13 @@ export async function createPeer (config: PeerConfig, opts: CreatePeerOptions = 
     // reaches modules as a service like any other, so none needs a side channel to it.
     const natHost = (libp2p.services as Record<string, unknown>).nat as NatHost | undefined
     if (natHost !== undefined) services.set('nat', natHost)
+    const signer = identitySigner(key)
     const sections = config as unknown as Record<string, { enabled?: boolean } | undefined>
     const installed: string[] = []
     for (const mod of opts.modules ?? MODULES) {
       const section = sections[mod.name]
       if (section?.enabled !== true) continue
-      const api = await mod.install({ system, config: section, services, self, logger: log.child(mod.name), ...(dataDir !== undefined ? { dataDir } : {}) })
+      const api = await mod.install({ system, config: section, services, self, logger: log.child(mod.name), signer, peerName: config.node.name, ...(dataDir !== undefined ? { dataDir } : {}) })
       services.set(mod.name, api)
       installed.push(mod.name)
     }

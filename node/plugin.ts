@@ -1,6 +1,7 @@
 import type { ActorSystem } from './kernel/system.ts'
 import type { Logger } from './ports/logger.ts'
 import type { PeerKey } from './ports/net.ts'
+import type { Signer } from './ports/signer.ts'
 
 /**
  * How a protocol plugs into a peer, real or simulated. The peer installs modules in order;
@@ -29,6 +30,10 @@ export interface InstallContext<Cfg> {
   logger: Logger
   /** The peer's data directory (undefined in the simulator: everything stays in the store). */
   dataDir?: string
+  /** Signs with this peer's identity key and verifies other peers' signatures (absent: the module cannot sign). */
+  signer?: Signer
+  /** This peer's user name (`node.name`); absent or empty when it has none. */
+  peerName?: string
 }
 
 export class ServiceRegistry {

@@ -8,6 +8,7 @@ import { createLogger, silentLogger, type LogLevel, type Logger, type LogSink } 
 import { MemoryStore } from '../ports/memory-store.ts'
 import type { PeerKey } from '../ports/net.ts'
 import type { Random } from '../ports/random.ts'
+import { SeededSigner } from '../ports/seeded-signer.ts'
 import { IncarnationClock } from './incarnation-clock.ts'
 import { IncarnationNet, IncarnationStore, Liveness } from './incarnation-ports.ts'
 import type { SimHost, SimNetwork } from './sim-network.ts'
@@ -99,7 +100,7 @@ export class SimPeer implements Peer {
     const cfg = this.config as unknown as Record<string, { enabled?: boolean } | undefined>
     for (const m of this.modules) {
       if (cfg[m.name]?.enabled === false) continue
-      const api = await m.install({ system: this.sys, config: cfg[m.name], services: this.registry, self: this.id, logger: this.log.child(m.name) })
+      const api = await m.install({ system: this.sys, config: cfg[m.name], services: this.registry, self: this.id, logger: this.log.child(m.name), signer: new SeededSigner(this.id), peerName: this.config.node.name })
       this.registry.set(m.name, api)
     }
     await this.sys.ready()
