@@ -9,7 +9,6 @@ import type { PeerConfig } from '../../config/peer-config.ts'
 import type { NatHost, Reachability } from '../contracts.ts'
 import { NetError } from '../errors.ts'
 import type { PeerKey } from '../ports/net.ts'
-import { dropHostLink, registerHostLink } from '../../protocols/relay/host-link.ts'
 
 /**
  * NAT traversal for the libp2p host (owned by the relay protocol): the transports and
@@ -37,7 +36,7 @@ export function natServices (config: PeerConfig): NatServices {
   const server = r.role !== 'ordinary'
   const services: Record<string, any> = {
     autoNAT: autoNAT(),
-    nat: natHost({ relayServer: server, reserveTimeoutMs: r.reserveTimeoutMs, name: config.node.name })
+    nat: natHost({ relayServer: server, reserveTimeoutMs: r.reserveTimeoutMs })
   }
   if (r.holePunch) services.dcutr = dcutr()
   if (server) {
@@ -70,8 +69,6 @@ interface NatHostComponents {
 interface NatHostInit {
   relayServer: boolean
   reserveTimeoutMs: number
-  /** `node.name`, handed to the relay module through the host link. */
-  name: string
 }
 
 function natHost (init: NatHostInit) {
@@ -93,12 +90,6 @@ export class Libp2pNatHost implements NatHost {
     this.relayServer = init.relayServer
     this.reserveTimeoutMs = init.reserveTimeoutMs
     this.log = components.logger.forComponent('peerhive:nat')
-    registerHostLink(components.peerId.toString(), { nat: this, name: init.name })
-  }
-
-  /** libp2p Startable: forget the host link when the node stops. */
-  stop (): void {
-    dropHostLink(this.components.peerId.toString())
   }
 
   reachability (): Reachability {

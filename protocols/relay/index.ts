@@ -5,7 +5,6 @@ import { relayActor } from './actor.ts'
 import { RelayApi } from './api.ts'
 import type { relaySection } from './config.ts'
 import { RelayError } from './errors.ts'
-import { hostLinkFor } from './host-link.ts'
 import { relayWire } from './messages.ts'
 
 export type RelayConfig = SectionValue<typeof relaySection>
@@ -15,15 +14,15 @@ export const RELAY_ACTOR = 'relay'
 
 /**
  * The supernode layer as a protocol module. The host's NatHost (reservations, reachability)
- * and the peer's name come from the host link (service 'nat' wins if the host registers
- * one); the chunk catalogue is looked up per upload, so one installed later is seen.
+ * is service 'nat' (absent in the simulator: roles come from config); the peer's name and
+ * signer come from the install context; the chunk catalogue is looked up per upload, so
+ * one installed later is seen.
  */
 export const relayModule: ProtocolModule<RelayApi, RelayConfig> = {
   name: 'relay',
   install (ctx) {
     const cfg = ctx.config
-    const link = hostLinkFor(ctx.self)
-    const nat = ctx.services.get<NatHost>('nat') ?? link?.nat
+    const nat = ctx.services.get<NatHost>('nat')
     const catalog: Catalog = {
       listShared: async (): Promise<SharedFileInfo[]> => {
         const c = ctx.services.get<Partial<Catalog>>('chunks')
@@ -33,7 +32,7 @@ export const relayModule: ProtocolModule<RelayApi, RelayConfig> = {
     const ref = ctx.system.spawn({
       name: RELAY_ACTOR,
       wire: relayWire,
-      factory: relayActor({ settings: cfg, name: link?.name ?? '', catalog, ...(nat !== undefined ? { nat } : {}) })
+      factory: relayActor({ settings: cfg, name: ctx.peerName ?? '', catalog, ...(nat !== undefined ? { nat } : {}) })
     })
     return new RelayApi(ref, cfg.tierQueryTimeoutMs * (cfg.tierTtl + 3))
   },
