@@ -44,7 +44,12 @@ export interface RigHost {
 export class NatRigError extends Error {
   readonly step: string
   constructor (step: string, cause: unknown) {
-    const detail = (cause as { stderr?: Buffer | string }).stderr?.toString().trim() ?? (cause as Error).message
+    // A timed-out command has empty stderr: say so, and keep the tail of what it printed.
+    const c = cause as { stderr?: Buffer | string, stdout?: Buffer | string, signal?: string, code?: string }
+    const err = c.stderr?.toString().trim() ?? ''
+    const out = c.stdout?.toString().trim().split('\n').slice(-5).join('\n') ?? ''
+    const how = c.code === 'ETIMEDOUT' ? 'timed out' : c.signal != null ? `killed by ${c.signal}` : (cause as Error).message
+    const detail = [err !== '' ? err : how, out !== '' ? `last output:\n${out}` : ''].filter(x => x !== '').join('\n')
     super(`nat rig: ${step} failed: ${detail}`, { cause })
     this.name = 'NatRigError'
     this.step = step

@@ -27,7 +27,12 @@ describe('real NAT (network namespaces, peerhive processes)', function () {
   let rig: NatRig | undefined
   let tmp = ''
 
+  const started: Array<{ host: string, p: Started }> = []
+
   after(async () => {
+    // NAT_LOG_DIR=<dir>: keep every peer's full log for a post-mortem.
+    const dir = process.env.NAT_LOG_DIR
+    if (dir !== undefined) for (const { host, p } of started) await writeFile(join(dir, `${host}.log`), p.log())
     rig?.destroy()
     if (rig !== undefined) assert.deepEqual(rig.leftovers(), [], 'every namespace of the run is gone')
     if (tmp !== '') await rm(tmp, { recursive: true, force: true })
@@ -49,7 +54,9 @@ describe('real NAT (network namespaces, peerhive processes)', function () {
       })
       proc.once('exit', code => { clearTimeout(timer); reject(new Error(`${host}: peer exited ${code}\n${err.slice(-3000)}`)) })
     })
-    return { id: info.peerId, addrs: info.addresses, proc, dataDir, log: () => err }
+    const p = { id: info.peerId, addrs: info.addresses, proc, dataDir, log: () => err }
+    started.push({ host, p })
+    return p
   }
 
   function cli (host: string, dataDir: string, args: string[]): unknown {
