@@ -58,3 +58,44 @@ export const PEX_MAX_ADDRS_PER_PEER = 8
 export const PEX_MAX_MESSAGE_BYTES = 64 * 1024
 /** Deadline of one peer-exchange round trip. */
 export const PEX_TIMEOUT_MS = 5_000
+
+/**
+ * Stream reader flow control (node/host/stream-reader.ts): a reader holding this many
+ * unread bytes pauses its stream (the remote's writes then wait on the yamux window), and
+ * resumes below the low mark. 1 MiB keeps a fast link busy while the actor or a download
+ * cap catches up; per (peer, protocol) stream it bounds memory to this plus one window.
+ */
+export const READ_HIGH_WATER_BYTES = 1024 * 1024
+export const READ_LOW_WATER_BYTES = 256 * 1024
+
+/**
+ * Largest yamux receive window per stream. A paused stream can still receive what the
+ * remote was granted before the pause, up to one window, into libp2p's read buffer that
+ * aborts past 4 MiB; yamux's default maximum (16 MiB) would overflow it, 2 MiB leaves
+ * room. 2 MiB per round trip is 20 MB/s per stream at 100 ms RTT.
+ */
+export const YAMUX_MAX_STREAM_WINDOW_BYTES = 2 * 1024 * 1024
+
+/** Bulk streams: sub-protocol suffix; `<wire id>/bulk` carries one payload per stream. */
+export const BULK_PROTOCOL_SUFFIX = '/bulk'
+
+/**
+ * Bytes a bulk writer hands the stream (and the rate limiter) at once: small enough that
+ * a rate cap shows smoothly and a chunk fits a yamux frame, large enough to cost little.
+ */
+export const BULK_WRITE_PIECE_BYTES = 64 * 1024
+
+/** Largest piece a bulk source yields at once, so a consumer never gets one huge array. */
+export const BULK_READ_PIECE_BYTES = 256 * 1024
+
+/**
+ * Bulk streams open per connection and direction: a few payloads at once per peer is
+ * plenty (each is large); more is a peer trying to pin our memory with paused streams.
+ */
+export const MAX_BULK_STREAMS = 4
+
+/**
+ * Deadline for the header frame of an inbound bulk stream: a peer that opens one and
+ * sends nothing must not hold it (the header is one small frame).
+ */
+export const BULK_HEADER_TIMEOUT_MS = 10_000

@@ -11,6 +11,7 @@ import type { Datastore } from 'interface-datastore'
 import { createLibp2p } from 'libp2p'
 import type { PeerConfig } from '../../config/peer-config.ts'
 import type { BanList } from './ban-list.ts'
+import { YAMUX_MAX_STREAM_WINDOW_BYTES } from './constants.ts'
 import { natServices } from './nat-services.ts'
 
 export interface HostInit {
@@ -38,7 +39,8 @@ export async function createHost (init: HostInit): Promise<Libp2p> {
     addresses: { listen, ...(net.announce.length > 0 ? { announce: net.announce } : {}) },
     transports: [net.transport === 'memory' ? memory() : tcp(), ...nat.transports],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // A bounded window keeps a paused stream within libp2p's read buffer (constants.ts).
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES } })],
     connectionGater: banList.gater(),
     connectionManager: {
       maxConnections: net.highWater,

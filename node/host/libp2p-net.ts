@@ -4,14 +4,20 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { NetError, WireError } from '../errors.ts'
 import type { Clock, Timer } from '../ports/clock.ts'
 import type { Logger } from '../ports/logger.ts'
-import { asPeerKey, type NetEvent, type NetPort, type PeerKey, type RequestOptions, type Responder } from '../ports/net.ts'
+import { asPeerKey, type BulkWriter, type NetEvent, type NetPort, type PeerKey, type RequestOptions, type Responder } from '../ports/net.ts'
 import type { NetProvider } from '../ports/net-provider.ts'
 import type { WireProtocol } from '../wire/codec.ts'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../wire/envelope.ts'
 import type { BanList } from './ban-list.ts'
+import { Libp2pBulkSource, Libp2pBulkWriter, type BulkEnds } from './bulk-stream.ts'
 import { Channel } from './channel.ts'
-import { CHANNEL_IDLE_CLOSE_MS, ENVELOPE_OVERHEAD_BYTES, KEEPALIVE_INTERVAL_MS, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS } from './constants.ts'
+import {
+  BULK_HEADER_TIMEOUT_MS, BULK_PROTOCOL_SUFFIX, CHANNEL_IDLE_CLOSE_MS, ENVELOPE_OVERHEAD_BYTES, KEEPALIVE_INTERVAL_MS, MAX_BULK_STREAMS,
+  MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, READ_HIGH_WATER_BYTES, READ_LOW_WATER_BYTES
+} from './constants.ts'
 import type { RateLimiter } from './rate-limiter.ts'
+import { StreamReader } from './stream-reader.ts'
+import { writeFrame } from './stream-writer.ts'
 
 export interface Libp2pNetOptions {
   libp2p: Libp2p
@@ -49,6 +55,8 @@ export class Libp2pNet implements NetProvider {
   private readonly channels = new Map<string, Channel>()
   /** Every live stream of ours, for keep-alive and shutdown. */
   private readonly live = new Set<Channel>()
+  /** Bulk streams in either direction, for bans and shutdown. */
+  private readonly bulks = new Set<{ peer: PeerKey, stream: Stream }>()
   private readonly opening = new Map<string, Promise<Channel>>()
   private readonly addrs = new Map<PeerKey, string[]>()
   private sweep?: Timer
@@ -92,7 +100,30 @@ export class Libp2pNet implements NetProvider {
     }, { maxInboundStreams: MAX_INBOUND_STREAMS, maxOutboundStreams: MAX_OUTBOUND_STREAMS, runOnLimitedConnection: true }).catch((err: Error) => {
       this.log.error('cannot register protocol handler', { protocol: wire.id, error: err })
     }))
+    if (wire.maxBulkBytes !== undefined) {
+      const bulkId = wire.id + BULK_PROTOCOL_SUFFIX
+      this.registrations.push(this.libp2p.handle(bulkId, (stream: Stream, conn: Connection) => {
+        void p.acceptBulk(asPeerKey(conn.remotePeer.toString()), stream)
+      }, { maxInboundStreams: MAX_BULK_STREAMS, maxOutboundStreams: MAX_BULK_STREAMS, runOnLimitedConnection: true }).catch((err: Error) => {
+        this.log.error('cannot register protocol handler', { protocol: bulkId, error: err })
+      }))
+    }
     return p
+  }
+
+  /** Track a bulk stream (either direction) until it closes. */
+  trackBulk (peer: PeerKey, stream: Stream): void {
+    const entry = { peer, stream }
+    this.bulks.add(entry)
+    stream.addEventListener('close', () => { this.bulks.delete(entry) }, { once: true })
+  }
+
+  /** The ends of a bulk stream, paced by the rate caps in its direction. */
+  bulkEnds (peer: PeerKey, protocol: string, stream: Stream, maxBytes: number, direction: 'in' | 'out'): BulkEnds {
+    const pace = direction === 'out'
+      ? async (n: number) => { await this.limiter.upload(peer, n) }
+      : async (n: number) => { if (this.limiter.active) await this.limiter.download(peer, n) }
+    return { peer, protocol, stream, maxBytes, pace }
   }
 
   /** Resolves once every protocol handler is registered with libp2p. */
@@ -157,23 +188,29 @@ export class Libp2pNet implements NetProvider {
   }
 
   private async openChannel<W> (peer: PeerKey, wire: WireProtocol<W>, port: Libp2pPort<W>): Promise<Channel> {
+    const stream = await this.dialStream(peer, wire.id)
+    const ch = this.adopt(peer, wire, stream, 'outbound')
+    void port.readLoop(ch)
+    return ch
+  }
+
+  /** Open a stream of `protocol` to `peer`, dialling it if needed (its address must be known). */
+  async dialStream (peer: PeerKey, protocol: string): Promise<Stream> {
+    if (this.stopped) throw new NetError('closed', 'this peer is stopping', { peer })
+    if (this.banList.isBanned(peer)) throw new NetError('banned', `peer ${peer} is banned for this session`, { peer })
     const id = parsePeer(peer)
     if (this.libp2p.getConnections(id).length === 0 && this.addressesOf(peer).length === 0) {
       const stored = await this.libp2p.peerStore.get(id).catch(() => undefined)
       if (stored === undefined || stored.addresses.length === 0) {
-        throw new NetError('not-connected', `not connected to ${peer} and no known address`, { peer, protocol: wire.id })
+        throw new NetError('not-connected', `not connected to ${peer} and no known address`, { peer, protocol })
       }
     }
-    let stream: Stream
     try {
-      stream = await this.libp2p.dialProtocol(id, wire.id, { signal: AbortSignal.timeout(this.dialTimeoutMs), runOnLimitedConnection: true })
+      return await this.libp2p.dialProtocol(id, protocol, { signal: AbortSignal.timeout(this.dialTimeoutMs), runOnLimitedConnection: true })
     } catch (err) {
       if (this.banList.isBanned(peer)) throw new NetError('banned', `peer ${peer} is banned for this session`, { peer })
-      throw new NetError('unreachable', `cannot open ${wire.id} to ${peer}: ${(err as Error).message}`, { peer, protocol: wire.id }, { cause: err })
+      throw new NetError('unreachable', `cannot open ${protocol} to ${peer}: ${(err as Error).message}`, { peer, protocol }, { cause: err })
     }
-    const ch = this.adopt(peer, wire, stream, 'outbound')
-    void port.readLoop(ch)
-    return ch
   }
 
   /** Write one frame to `peer`; a stream that died under us is replaced once. */
@@ -201,6 +238,7 @@ export class Libp2pNet implements NetProvider {
       this.banList.ban(peer, reason)
       this.log.warn('banned peer for this session', { peer, reason, strikes: d.strikes })
       for (const ch of [...this.live]) if (ch.peer === peer) ch.abort(new NetError('banned', `peer ${peer} banned`, { peer }))
+      for (const b of [...this.bulks]) if (b.peer === peer) b.stream.abort(new NetError('banned', `peer ${peer} banned`, { peer }))
       this.libp2p.hangUp(parsePeer(peer)).catch((err: Error) => { this.log.debug('hang up failed', { peer, error: err }) })
     }
   }
@@ -238,7 +276,9 @@ export class Libp2pNet implements NetProvider {
     for (const [name, fn] of this.listeners) this.libp2p.removeEventListener(name as any, fn)
     for (const p of [...this.ports.values(), ...this.anonymous]) p.shutdown()
     for (const ch of [...this.live]) ch.abort(new NetError('closed', 'peer stopping'))
+    for (const b of [...this.bulks]) b.stream.abort(new NetError('closed', 'peer stopping'))
     this.live.clear()
+    this.bulks.clear()
     this.channels.clear()
   }
 }
@@ -397,18 +437,20 @@ class Libp2pPort<W> implements NetPort<W> {
     const wire = this.need()
     const peer = ch.peer
     for (;;) {
-      let bytes: Uint8Array
+      let bytes: Uint8Array | null
       try {
-        bytes = (await ch.lp.read()).subarray()
+        bytes = await ch.read()
       } catch (err) {
-        const e = err as Error & { code?: string }
-        if (e.name === 'InvalidDataLengthError' || e.name === 'InvalidDataLengthLengthError' || e.name === 'InvalidMessageLengthError') {
+        if (err instanceof WireError && err.code === 'oversized') {
           this.malformed(ch, new WireError('oversized', `${wire.id}: frame from ${peer} exceeds ${wire.maxMessageBytes + ENVELOPE_OVERHEAD_BYTES} bytes`, { peer, protocol: wire.id }))
-        } else {
-          // EOF or reset: the channel is gone; close our side so the remote's reader ends too.
-          this.net.retire(ch)
-          if (ch.stream.status === 'open') void ch.close()
+          return
         }
+        bytes = null
+      }
+      if (bytes === null) {
+        // EOF or reset: the channel is gone; close our side so the remote's reader ends too.
+        this.net.retire(ch)
+        if (ch.stream.status === 'open') void ch.close()
         return
       }
       ch.lastRead = this.net.clock.now()
@@ -436,10 +478,80 @@ class Libp2pPort<W> implements NetPort<W> {
   }
 
   private malformed (ch: Channel, err: WireError): void {
-    this.net.log.warn('malformed frame: stream reset', { peer: ch.peer, protocol: ch.protocol, code: err.code, error: err.message })
     this.net.retire(ch)
-    ch.abort(err)
-    this.net.strike(ch.peer, `${err.code}: ${err.message}`)
+    this.resetAndStrike(ch.peer, ch.stream, err)
+  }
+
+  private resetAndStrike (peer: PeerKey, stream: Stream, err: WireError): void {
+    this.net.log.warn('malformed frame: stream reset', { peer, protocol: stream.protocol, code: err.code, error: err.message })
+    stream.abort(err)
+    this.net.strike(peer, `${err.code}: ${err.message}`)
+  }
+
+  async openBulk (to: PeerKey, header: W): Promise<BulkWriter> {
+    const wire = this.need()
+    const max = wire.maxBulkBytes
+    if (max === undefined) throw new NetError('closed', `${wire.id} has no bulk path (no maxBulkBytes)`, { protocol: wire.id })
+    if (to === this.self) throw new NetError('unreachable', 'cannot send to self', { peer: to })
+    const frame = encodeEnvelope({ kind: 'message', payload: this.encode(header) })
+    const protocol = wire.id + BULK_PROTOCOL_SUFFIX
+    const stream = await this.net.dialStream(to, protocol)
+    this.net.trackBulk(to, stream)
+    const ends = this.net.bulkEnds(to, protocol, stream, max, 'out')
+    try {
+      await ends.pace(frame.length)
+      await writeFrame(stream, frame)
+    } catch (err) {
+      stream.abort(err as Error)
+      throw new NetError('closed', `bulk stream ${protocol} to ${to} failed: ${(err as Error).message}`, { peer: to, protocol }, { cause: err })
+    }
+    return new Libp2pBulkWriter(ends)
+  }
+
+  /**
+   * An inbound bulk stream: read and decode its header frame (within a deadline), then hand
+   * the actor a source over the rest. A bad header or an oversized payload resets the
+   * stream and strikes the sender, as a malformed frame does.
+   */
+  async acceptBulk (peer: PeerKey, stream: Stream): Promise<void> {
+    const wire = this.need()
+    const max = wire.maxBulkBytes ?? 0
+    const protocol = stream.protocol
+    if (this.closed || this.net.banList.isBanned(peer)) {
+      stream.abort(new NetError(this.closed ? 'closed' : 'banned', `bulk stream from ${peer} refused`, { peer, protocol }))
+      return
+    }
+    this.net.trackBulk(peer, stream)
+    const reader = new StreamReader(stream, { highWater: READ_HIGH_WATER_BYTES, lowWater: READ_LOW_WATER_BYTES, context: { peer, protocol } })
+    const deadline = this.net.clock.setTimer(BULK_HEADER_TIMEOUT_MS, () => {
+      stream.abort(new NetError('timeout', `no bulk header from ${peer} within ${BULK_HEADER_TIMEOUT_MS} ms`, { peer, protocol }))
+    })
+    let header: W
+    try {
+      const bytes = await reader.frame(wire.maxMessageBytes + ENVELOPE_OVERHEAD_BYTES)
+      if (bytes === null) throw new WireError('truncated', `${protocol}: stream from ${peer} ended before its header`, { peer, protocol })
+      if (this.net.limiter.active) await this.net.limiter.download(peer, bytes.length)
+      const env = decodeEnvelope(bytes)
+      if (env.kind !== 'message') throw new WireError('invalid', `${protocol}: bulk header must be a message envelope, got ${env.kind}`, { peer, protocol })
+      header = wire.codec.decode(env.payload)
+    } catch (err) {
+      reader.detach()
+      if (err instanceof WireError) this.resetAndStrike(peer, stream, err)
+      else stream.abort(err as Error)
+      return
+    } finally {
+      deadline.cancel()
+    }
+    const source = new Libp2pBulkSource(this.net.bulkEnds(peer, protocol, stream, max, 'in'), reader, (err) => {
+      this.net.log.warn('oversized bulk stream: reset', { peer, protocol, error: err.message })
+      this.net.strike(peer, `${err.code}: ${err.message}`)
+    })
+    try {
+      await this.enqueue(peer, { type: 'net:bulk', from: peer, header, source })
+      if (this.closed) source.abort('peer stopping')
+    } catch (err) {
+      source.abort(`actor did not take the bulk stream: ${(err as Error).message}`)
+    }
   }
 
   private async dispatch (from: PeerKey, env: Envelope, msg: W | undefined): Promise<void> {

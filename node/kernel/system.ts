@@ -270,6 +270,7 @@ function offlineNet<W> (): NetPort<W> {
     disconnect: async () => {},
     connected: () => [],
     addresses: () => [],
-    strike: () => {}
+    strike: () => {},
+    openBulk: fail
   }
 }

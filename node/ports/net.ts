@@ -32,6 +32,40 @@ export interface NetPort<W> {
   addresses(peer?: PeerKey): string[]
   /** Count misbehaviour (e.g. a chunk failing its hash); the host bans past a threshold. */
   strike(peer: PeerKey, reason: string): void
+  /**
+   * Open a bulk stream to `to` for a payload too large for one frame: `header` (one of the
+   * protocol's messages, within maxMessageBytes) says what follows, then raw bytes up to
+   * the wire protocol's `maxBulkBytes`. The remote actor gets a `net:bulk` event. Rejects
+   * with NetError as `send` does, or when the protocol declares no bulk path.
+   */
+  openBulk(to: PeerKey, header: W): Promise<BulkWriter>
+}
+
+/** The sending end of a bulk stream. */
+export interface BulkWriter {
+  /**
+   * Queue bytes; resolves once the transport took them (rate caps and the receiver's
+   * window included), so awaiting each write is the backpressure. Rejects with WireError
+   * `oversized` past maxBulkBytes, or NetError `closed` when the stream was reset.
+   */
+  write(chunk: Uint8Array): Promise<void>
+  /** Flush and end the stream: the receiver's source ends after the last byte. */
+  close(): Promise<void>
+  /** Reset the stream: the receiver's source throws. */
+  abort(reason?: string): void
+  /** Bytes written so far. */
+  readonly bytes: number
+}
+
+/**
+ * The receiving end of a bulk stream: iterate it to read (each step pulls from the
+ * network, so a slow reader slows the sender). It throws WireError `oversized` when the
+ * sender goes past maxBulkBytes (the stream is reset and the sender struck), NetError
+ * `closed` when the stream is reset or the connection drops.
+ */
+export interface BulkSource extends AsyncIterable<Uint8Array> {
+  /** Refuse or stop reading: resets the stream, the sender's writes reject. Idempotent. */
+  abort(reason?: string): void
 }
 
 /** What the net delivers into a protocol actor's mailbox. */
@@ -40,6 +74,12 @@ export type NetEvent<W> =
   | { type: 'net:request', from: PeerKey, msg: W, respond: Responder<W> }
   | { type: 'net:connect', peer: PeerKey }
   | { type: 'net:disconnect', peer: PeerKey }
+  /**
+   * A bulk stream opened by `from` (only on protocols with `maxBulkBytes`). The actor must
+   * read `source` to its end or `abort` it; read it detached (not inside `receive`), it
+   * arrives at the network's pace.
+   */
+  | { type: 'net:bulk', from: PeerKey, header: W, source: BulkSource }
 
 export interface Responder<W> {
   ok(msg: W): void

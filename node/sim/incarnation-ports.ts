@@ -47,7 +47,8 @@ export class IncarnationNet implements NetProvider {
       disconnect: async (peer) => { if (!live.dead) await p.disconnect(peer) },
       connected: () => live.dead ? [] : p.connected(),
       addresses: (peer) => p.addresses(peer),
-      strike: (peer, reason) => { if (!live.dead) p.strike(peer, reason) }
+      strike: (peer, reason) => { if (!live.dead) p.strike(peer, reason) },
+      openBulk: async (to, header) => { live.check(); return await p.openBulk(to, header) }
     }
   }
 }

@@ -1,11 +1,13 @@
 import { NetError, WireError } from '../errors.ts'
 import type { Timer } from '../ports/clock.ts'
-import type { NetEvent, NetPort, PeerKey, RequestOptions } from '../ports/net.ts'
+import type { BulkWriter, NetEvent, NetPort, PeerKey, RequestOptions } from '../ports/net.ts'
 import { asPeerKey } from '../ports/net.ts'
 import type { NetProvider } from '../ports/net-provider.ts'
 import type { VirtualClock } from '../ports/virtual-clock.ts'
 import { SeededRandom, type Random } from '../ports/random.ts'
 import { FairLink, type QueuedFrame } from './fair-link.ts'
+import { SimBulk } from './sim-bulk.ts'
+import { BULK_PROTOCOL_SUFFIX } from '../host/constants.ts'
 import type { WireProtocol } from '../wire/codec.ts'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../wire/envelope.ts'
 
@@ -144,15 +146,16 @@ export class SimNetwork {
   /**
    * Carry one frame: the sender's uplink, the link latency, the receiver's downlink.
    * Frames sent on one connection arrive in order; a frame whose connection closed (or
-   * was replaced by a new one) on the way is dropped.
+   * was replaced by a new one) on the way is dropped. `reliable` frames (bulk streams)
+   * skip the loss model: a stream retransmits, so loss costs time there, not data.
    */
-  transmit (from: PeerKey, to: PeerKey, protocol: string, frame: Uint8Array): void {
+  transmit (from: PeerKey, to: PeerKey, protocol: string, frame: Uint8Array, reliable = false): void {
     this.frames++
     this.bytes += frame.length
     const epoch = this.links.get(linkId(from, to)) ?? 0
     const src = this.hosts.get(from)
     src?.countUp(protocol, frame.length)
-    if (this.lossRate > 0 && this.random.next() < this.lossRate) {
+    if (!reliable && this.lossRate > 0 && this.random.next() < this.lossRate) {
       this.lost++
       return
     }
@@ -222,6 +225,8 @@ export class SimHost implements NetProvider {
   readonly banned = new Set<PeerKey>()
   readonly strikes = new Map<PeerKey, number>()
   private ports = new Map<string, SimPort<any>>()
+  /** Ports by their bulk sub-protocol id (`<wire id>/bulk`), for protocols with a bulk path. */
+  private bulkPorts = new Map<string, SimPort<any>>()
   private anonymous: Array<SimPort<any>> = []
   private up: FairLink | undefined
   private down: FairLink | undefined
@@ -272,12 +277,15 @@ export class SimHost implements NetProvider {
     const p = new SimPort<W>(this, wire, deliver)
     if (wire === undefined) this.anonymous.push(p)
     else this.ports.set(wire.id, p)
+    if (wire?.maxBulkBytes !== undefined) this.bulkPorts.set(wire.id + BULK_PROTOCOL_SUFFIX, p)
     return p
   }
 
   /** Forget every port (a restarted peer's actors open fresh ones). */
   resetPorts (): void {
+    for (const p of this.bulkPorts.values()) p.shutdownBulk()
     this.ports = new Map()
+    this.bulkPorts = new Map()
     this.anonymous = []
   }
 
@@ -288,7 +296,9 @@ export class SimHost implements NetProvider {
 
   receive (from: PeerKey, protocol: string, frame: Uint8Array): void {
     if (!this.alive || this.banned.has(from)) return
-    this.ports.get(protocol)?.receive(from, frame)
+    const p = this.ports.get(protocol)
+    if (p !== undefined) p.receive(from, frame)
+    else this.bulkPorts.get(protocol)?.receiveBulk(from, frame)
   }
 
   strike (peer: PeerKey, _reason: string): void {
@@ -338,11 +348,48 @@ class SimPort<W> implements NetPort<W> {
   private readonly pending = new Map<number, { resolve: (w: W) => void, reject: (e: Error) => void, timer: Timer, to: PeerKey }>()
   /** Per-sender delivery chain: inbound order is preserved even when the mailbox pushes back. */
   private readonly chains = new Map<PeerKey, Promise<void>>()
+  /** Bulk streams of this protocol, when it has a bulk path. */
+  private readonly bulk: SimBulk<W> | undefined
 
   constructor (host: SimHost, wire: WireProtocol<W> | undefined, deliver: (ev: NetEvent<W>) => Promise<void>) {
     this.host = host
     this.wire = wire
     this.deliver = deliver
+    const maxBytes = wire?.maxBulkBytes
+    if (wire !== undefined && maxBytes !== undefined) {
+      const protocol = wire.id + BULK_PROTOCOL_SUFFIX
+      this.bulk = new SimBulk<W>({
+        self: host.self,
+        wire,
+        protocol,
+        maxBytes,
+        transmit: (to, f) => { this.link(to); host.net.transmit(host.self, to, protocol, f, true) },
+        strike: (peer, reason) => { host.strike(peer, reason) },
+        deliver: async (from, ev) => { await this.enqueue(from, ev) }
+      })
+    }
+  }
+
+  async openBulk (to: PeerKey, header: W): Promise<BulkWriter> {
+    if (this.bulk === undefined) throw new NetError('closed', `${this.wire?.id ?? 'this actor'} has no bulk path (no maxBulkBytes)`, { protocol: this.wire?.id })
+    return await this.bulk.open(to, header)
+  }
+
+  receiveBulk (from: PeerKey, frame: Uint8Array): void {
+    this.bulk?.receive(from, frame)
+  }
+
+  shutdownBulk (): void {
+    this.bulk?.shutdown()
+  }
+
+  /** Make sure a connection to `to` exists (auto-dial, as send does). */
+  private link (to: PeerKey): void {
+    if (!this.host.alive) throw new NetError('closed', 'this host is down')
+    const net = this.host.net
+    if (!net.isConnected(this.self, to) && !net.connect(this.self, to)) {
+      throw new NetError('unreachable', `cannot reach ${to}`, { peer: to })
+    }
   }
 
   get self (): PeerKey {
@@ -358,23 +405,22 @@ class SimPort<W> implements NetPort<W> {
           p.reject(new NetError('closed', `connection to ${ev.peer} closed`, { peer: ev.peer }))
         }
       }
+      this.bulk?.peerGone(ev.peer)
     }
-    this.enqueue(ev.peer, ev)
+    void this.enqueue(ev.peer, ev).catch(() => {})
   }
 
-  private enqueue (from: PeerKey, ev: NetEvent<W>): void {
+  /** Resolves when the actor took `ev` (rejects if it could not). */
+  private async enqueue (from: PeerKey, ev: NetEvent<W>): Promise<void> {
     const prev = this.chains.get(from) ?? Promise.resolve()
-    const next = prev.then(async () => { await this.deliver(ev) }).catch(() => {})
-    this.chains.set(from, next)
+    const next = prev.then(async () => { await this.deliver(ev) })
+    this.chains.set(from, next.catch(() => {}))
+    await next
   }
 
   private frame (to: PeerKey, env: Envelope): void {
-    if (!this.host.alive) throw new NetError('closed', 'this host is down')
-    const net = this.host.net
-    if (!net.isConnected(this.self, to) && !net.connect(this.self, to)) {
-      throw new NetError('unreachable', `cannot reach ${to}`, { peer: to })
-    }
-    net.transmit(this.self, to, this.protocolId(), encodeEnvelope(env))
+    this.link(to)
+    this.host.net.transmit(this.self, to, this.protocolId(), encodeEnvelope(env))
   }
 
   private protocolId (): string {
@@ -457,7 +503,7 @@ class SimPort<W> implements NetPort<W> {
     }
     switch (env.kind) {
       case 'message':
-        this.enqueue(from, { type: 'net:message', from, msg: msg as W })
+        void this.enqueue(from, { type: 'net:message', from, msg: msg as W }).catch(() => {})
         break
       case 'request': {
         const id = env.id
@@ -474,7 +520,7 @@ class SimPort<W> implements NetPort<W> {
             try { this.frame(from, { kind: 'error', id, message }) } catch { /* requester gone */ }
           }
         }
-        this.enqueue(from, { type: 'net:request', from, msg: msg as W, respond })
+        void this.enqueue(from, { type: 'net:request', from, msg: msg as W, respond }).catch(() => {})
         break
       }
       case 'response':

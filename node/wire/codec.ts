@@ -13,4 +13,9 @@ export interface WireProtocol<W> {
   codec: Codec<W>
   /** Largest encoded message accepted or sent; larger frames reset the stream. */
   maxMessageBytes: number
+  /**
+   * Largest payload of one bulk stream (NetPort.openBulk). Unset: the protocol has no bulk
+   * path (no `<id>/bulk` handler is registered and openBulk rejects).
+   */
+  maxBulkBytes?: number
 }
