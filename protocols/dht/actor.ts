@@ -8,8 +8,8 @@ import { shareableAddrs, type AddrScope } from './addrs.ts'
 import type { DhtInbox, FindResult, GetResult, PutResult, RingView, Tick } from './api-types.ts'
 import * as C from './constants.ts'
 import { DhtError } from './errors.ts'
-import { dropFinger, emptyFingers, fingerFound, fingerStart, nextFingerToFix, restartRound, type FingerTable } from './fingers.ts'
-import { hashId, idFromBytes, idToBytes, ringSpace, type RingId, type RingSpace } from './ids.ts'
+import { dropFinger, emptyFingers, fingerFound, fingersFromHints, fingerStart, nextFingerToFix, restartRound, type FingerTable } from './fingers.ts'
+import { hashId, idFromBytes, idToBytes, inOpen, ringSpace, type RingId, type RingSpace } from './ids.ts'
 import { iterativeLookup, type LookupResult } from './lookup.ts'
 import type { DhtMsg, WireNode, WireRecord } from './messages.ts'
 import type { NodeRef } from './node-ref.ts'
@@ -17,7 +17,7 @@ import { addProvider, listProviders, pruneProviders, type ProviderMap } from './
 import { RecordStore } from './record-store.ts'
 import { handoverKeys, ownedKeys, wanted } from './repair.ts'
 import {
-  adoptCloser, dropPeer, isAlone, joined, lone, mergeSuccessors, rectified, stabilized, stabilizeTarget, successor, type RingState
+  adoptCloser, dropPeer, isAlone, joined, lone, mergeSuccessors, rectified, rectifyNudge, stabilized, stabilizeTarget, successor, type RingState
 } from './ring.ts'
 import { routeStep, type StepAnswer } from './router.ts'
 import { DhtRpc, meansDead } from './rpc.ts'
@@ -66,7 +66,12 @@ export class DhtActor implements Actor<DhtInbox> {
   private fingers: FingerTable = emptyFingers
   private hints: WireNode[] = []
   private persistedSuccs = ''
+  private persistedList: readonly NodeRef[] = []
   private stopped = false
+  /** Explicit joins in flight: a connect they cause must not start a second, automatic join. */
+  private joining = 0
+  /** A nudge came while stabilize was running: run it once more when it ends. */
+  private stabilizeAgain = false
 
   constructor (components: ActorComponents<DhtInbox, DhtMsg>, init: DhtInit) {
     this.c = components
@@ -121,14 +126,17 @@ export class DhtActor implements Actor<DhtInbox> {
     switch (m.type) {
       case 'net:request': await this.onRequest(m.from, m.msg, m.respond); break
       case 'net:message': this.onMessage(m.from, m.msg); break
-      case 'net:connect': if (isAlone(this.ring) && this.ring.pred === undefined) this.task('join', async () => { await this.tryJoin([]) }); break
+      case 'net:connect': if (isAlone(this.ring) && this.ring.pred === undefined && this.joining === 0) this.task('join', async () => { await this.tryJoin([]) }); break
       case 'net:disconnect': break
       case 'tick': this.onTick(m.tick); break
       case 'put': this.answer(m.reply, async () => await this.putTask(m.key, m.value)); break
       case 'get': this.answer(m.reply, async () => await this.getTask(m.key)); break
       case 'find': this.answer(m.reply, async () => { const res = await this.lookup(m.key); return { peer: res.nodes[0].peer, id: res.nodes[0].id, hops: res.hops } satisfies FindResult }); break
       case 'view': m.reply.ok(this.view()); break
-      case 'join': this.answer(m.reply, async () => { await this.tryJoin(m.via, true) }); break
+      case 'join':
+        this.joining++
+        this.answer(m.reply, async () => { try { await this.tryJoin(m.via, true) } finally { this.joining-- } })
+        break
       case 'provide': await this.provide(m.key, m.reply); break
       case 'find-providers': this.answer(m.reply, async () => await this.findProvidersTask(m.key, m.limit)); break
       case 'joined': this.onJoined(m.succ, m.succs); break
@@ -136,6 +144,7 @@ export class DhtActor implements Actor<DhtInbox> {
       case 'dead': this.markDeadNow(m.peer); break
       case 'alive': this.alive(m.peer); break
       case 'finger': this.fingers = fingerFound(this.space, this.ring.self.id, this.fingers, m.index, m.node); break
+      case 'finger-hints': if (this.fingers.entries.length === 0) this.fingers = fingersFromHints(this.space, this.ring.self, m.nodes); break
       case 'local-put': await this.ownerPut(m.key, m.value, m.reply); break
       case 'local-provider': await this.addProviderRecord(m.key, m.provider, m.ttlMs, true); m.reply.ok(); break
     }
@@ -192,11 +201,16 @@ export class DhtActor implements Actor<DhtInbox> {
     this.suspects.delete(peer)
   }
 
+  /** Runs after every message: cheap unless the successor list changed. */
   private async persistRing (): Promise<void> {
-    const succs = this.ring.succs.map(n => this.wire(n))
-    const key = succs.map(s => s.peer).join()
-    if (key === this.persistedSuccs || succs.length === 0) return
+    const list = this.ring.succs
+    if (list.length === 0) return
+    if (list === this.persistedList) return
+    this.persistedList = list
+    const key = list.map(n => n.peer).join()
+    if (key === this.persistedSuccs) return
     this.persistedSuccs = key
+    const succs = list.map(n => this.wire(n))
     this.hints = succs
     await putJson(this.c.store, 'ring', succs)
   }
@@ -220,9 +234,8 @@ export class DhtActor implements Actor<DhtInbox> {
   private onTick (tick: Tick): void {
     switch (tick) {
       case 'stabilize': {
-        if (isAlone(this.ring) && this.ring.pred === undefined) { this.task('join', async () => { await this.tryJoin([]) }); return }
-        this.ring = stabilizeTarget(this.ring).state
-        if (!isAlone(this.ring)) this.task('stabilize', async () => { await this.stabilizeTask() })
+        if (isAlone(this.ring) && this.ring.pred === undefined) { if (this.joining === 0) this.task('join', async () => { await this.tryJoin([]) }); return }
+        this.stabilizeNow()
         return
       }
       case 'fingers': this.task('fingers', async () => { await this.fixFingerTask() }); return
@@ -243,6 +256,24 @@ export class DhtActor implements Actor<DhtInbox> {
       }
       case 'republish': this.task('republish', async () => { for (const k of [...this.mine]) await this.provideOnce(k).catch(() => {}) }); return
     }
+  }
+
+  /**
+   * Stabilize now (a tick, a join, or a nudge from our successor). One run at a time; a
+   * request while one runs makes it run once more, so a nudge is never lost, and a burst
+   * of nudges costs one extra run.
+   */
+  private stabilizeNow (): void {
+    this.ring = stabilizeTarget(this.ring).state
+    if (isAlone(this.ring)) return
+    if (this.busy.has('stabilize')) { this.stabilizeAgain = true; return }
+    this.task('stabilize', async () => {
+      for (let run = 0; run < C.MAX_STABILIZE_RERUNS; run++) {
+        this.stabilizeAgain = false
+        await this.stabilizeTask()
+        if (!this.stabilizeAgain || this.stopped) return
+      }
+    })
   }
 
   private async pingOrDead (peer: PeerKey): Promise<void> {
@@ -279,8 +310,10 @@ export class DhtActor implements Actor<DhtInbox> {
   /**
    * Join through any member: look our own id up from it; our successor's list becomes
    * ours (Zave's join). Candidates: given addresses, the successors we had before a
-   * restart, then connected peers. A candidate that is itself alone is joined only when
-   * its id is below ours, so lone peers that find each other never join in a cycle.
+   * restart, then connected peers. Peers that are in a ring come first: a candidate that
+   * is itself alone is joined only when no candidate is in a ring, and only when its id is
+   * below ours, so lone peers that find each other never join in a cycle, and a peer never
+   * starts a second ring beside an existing one it can reach.
    */
   private async tryJoin (via: string[], explicit = false): Promise<void> {
     const cands: PeerKey[] = []
@@ -289,35 +322,59 @@ export class DhtActor implements Actor<DhtInbox> {
       try { cands.push(await this.c.net.connect(target)) } catch (err) { errors.push((err as Error).message) }
     }
     for (const h of this.hints) cands.push(h.peer)
-    if (!explicit) for (const p of this.c.net.connected().slice(0, 8)) cands.push(p)
+    if (!explicit) for (const p of this.c.net.connected().slice(0, C.JOIN_CANDIDATES * 2)) cands.push(p)
     const self = this.ring.self
     const tried = new Set<PeerKey>()
+    const lonely: NodeRef[] = []
     for (const p of cands) {
-      if (p === self.peer || tried.has(p) || tried.size >= 4 || !isAlone(this.ring)) continue
+      if (p === self.peer || tried.has(p) || tried.size >= C.JOIN_CANDIDATES || !isAlone(this.ring)) continue
       tried.add(p)
       try {
         const cand = this.nodeOf(p)
         const res = await this.lookup(self.id, [cand])
         const candAlone = res.nodes.length === 1 && res.nodes[0].peer === p
-        if (candAlone && !explicit && cand.id > self.id) continue
+        if (candAlone && !explicit) { if (cand.id < self.id) lonely.push(cand); continue }
         const succ = res.nodes.find(n => n.peer !== self.peer)
         if (succ === undefined) continue
-        const st = await this.rpc.call(succ.peer, { type: 'get-state' }, 'state')
-        if (this.stopped) return
-        this.c.self.tell({ type: 'joined', succ: this.wire(succ), succs: st.succs })
-        await this.rpc.call(succ.peer, { type: 'rectify', node: this.wire(self) }, 'ack').catch(() => {})
+        await this.joinAt(succ)
         return
       } catch (err) {
         if (meansDead(err)) this.markDead(p)
       }
     }
+    for (const cand of lonely) {
+      if (!isAlone(this.ring)) return
+      try {
+        await this.joinAt(cand)
+        return
+      } catch (err) {
+        if (meansDead(err)) this.markDead(cand.peer)
+      }
+    }
     if (explicit && isAlone(this.ring)) throw new DhtError('not-joined', `could not join through ${via.join(', ') || 'any known peer'}${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`, { tried: [...tried] })
+  }
+
+  /** Take `succ` as successor: copy its list, tell it we precede it, start from its fingers. */
+  private async joinAt (succ: NodeRef): Promise<void> {
+    const st = await this.rpc.call(succ.peer, { type: 'get-state' }, 'state')
+    if (this.stopped) return
+    this.c.self.tell({ type: 'joined', succ: this.wire(succ), succs: st.succs })
+    await this.rpc.call(succ.peer, { type: 'rectify', node: this.wire(this.ring.self) }, 'ack').catch(() => {})
+    try {
+      const f = await this.rpc.call(succ.peer, { type: 'get-fingers' }, 'fingers')
+      if (!this.stopped) this.c.self.tell({ type: 'finger-hints', nodes: [succ, ...f.nodes.map(w => this.learn(w))] })
+    } catch (err) {
+      if (meansDead(err)) this.markDead(succ.peer)
+    }
   }
 
   private onJoined (succ: WireNode, succs: WireNode[]): void {
     if (!isAlone(this.ring)) return
     const s = this.learn(succ)
     this.ring = { ...joined(this.space, this.ring.self, s, succs.map(w => this.learn(w)).filter(n => !this.isDead(n.peer)), this.r), ...(this.ring.pred !== undefined ? { pred: this.ring.pred } : {}) }
+    // Stabilize at once rather than at the next tick: peers that joined the same gap
+    // concurrently find each other now.
+    this.stabilizeNow()
   }
 
   /**
@@ -337,13 +394,20 @@ export class DhtActor implements Actor<DhtInbox> {
       const pred = st.pred !== undefined ? this.learn(st.pred) : undefined
       const { probe } = stabilized(this.space, this.ring, target, pred, st.succs.map(w => this.learn(w)), this.r)
       let closer: { node: WireNode, succs: WireNode[] } | undefined
+      // Walk back along predecessors while they lie between us and the candidate: peers
+      // that joined our gap at once are found in one stabilize, not one per round.
       // A suspect is probed anyway: the successor just named it, so it may be back (a restart).
-      if (probe !== undefined) {
+      let next = probe
+      for (let step = 0; next !== undefined && step < C.MAX_STABILIZE_WALK; step++) {
+        const cand: NodeRef = next
+        next = undefined
         try {
-          const ps = await this.rpc.call(probe.peer, { type: 'get-state' }, 'state')
-          closer = { node: this.wire(probe), succs: ps.succs }
+          const ps = await this.rpc.call(cand.peer, { type: 'get-state' }, 'state')
+          closer = { node: this.wire(cand), succs: ps.succs }
+          const pp = ps.pred !== undefined ? this.learn(ps.pred) : undefined
+          if (pp !== undefined && pp.peer !== this.ring.self.peer && inOpen(this.space, pp.id, this.ring.self.id, cand.id)) next = pp
         } catch (err) {
-          if (meansDead(err)) this.markDead(probe.peer)
+          if (meansDead(err)) this.markDead(cand.peer)
         }
       }
       if (this.stopped) return
@@ -564,6 +628,11 @@ export class DhtActor implements Actor<DhtInbox> {
   // ---- inbound ----
 
   private onMessage (from: PeerKey, msg: DhtMsg): void {
+    if (msg.type === 'nudge') {
+      // Only our successor knows its predecessor changed; from anyone else it is stale.
+      if (this.ring.succs[0]?.peer === from) this.stabilizeNow()
+      return
+    }
     if (msg.type !== 'leave') { this.c.net.strike(from, `dht: one-way ${msg.type}`); return }
     const wasSucc = this.ring.succs[0]?.peer === from
     const wasPred = this.ring.pred?.peer === from
@@ -587,15 +656,33 @@ export class DhtActor implements Actor<DhtInbox> {
       case 'rectify': {
         const n = this.learn(msg.node)
         if (n.peer !== from) { respond.error('rectify must name the sender'); this.c.net.strike(from, 'dht: rectify for another peer'); return }
-        const old = this.ring.pred
-        const oldLive = old !== undefined && !this.isDead(old.peer) ? old : undefined
-        const { state, changed } = rectified(this.space, this.ring, n, old !== undefined && this.isDead(old.peer))
+        const before = this.ring
+        const old = before.pred
+        const predDead = old !== undefined && this.isDead(old.peer)
+        const oldLive = old !== undefined && !predDead ? old : undefined
+        const { state, changed } = rectified(this.space, before, n, predDead)
         this.ring = state
         respond.ok({ type: 'ack' })
+        // A lone member that someone joined takes it as successor now, not at the next
+        // tick: until then it would answer every lookup itself and funnel joiners into it.
+        if (changed && isAlone(state)) this.stabilizeNow()
+        const nudge = rectifyNudge(before, state, n, predDead)
+        if (nudge !== undefined) this.rpc.send(nudge.peer, { type: 'nudge' }).catch(() => {})
         if (changed) {
           const keys = handoverKeys(this.space, this.records.index, this.ring.self, oldLive, n)
           if (keys.length > 0) void this.pushKeys(n.peer, keys).catch(() => {})
         }
+        return
+      }
+      case 'get-fingers': {
+        const nodes: NodeRef[] = []
+        const seen = new Set<PeerKey>()
+        for (const n of [...this.ring.succs, ...this.fingers.entries.map(e => e.node)]) {
+          if (seen.has(n.peer) || this.isDead(n.peer) || nodes.length >= C.MAX_NODES_PER_MESSAGE) continue
+          seen.add(n.peer)
+          nodes.push(n)
+        }
+        respond.ok({ type: 'fingers', nodes: nodes.map(n => this.wire(n)) })
         return
       }
       case 'find': {

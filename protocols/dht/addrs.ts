@@ -22,12 +22,21 @@ export function isPrivateAddr (ma: string): boolean {
   return false
 }
 
-/** Addresses fit to share under `scope`, bounded in count and length. */
+const enc = new TextEncoder()
+
+/** UTF-8 length within the limit; a UTF-16 string encodes to at most 3 bytes per unit, so short ones need no encoding. */
+function fits (a: string): boolean {
+  return a.length * 3 <= MAX_ADDR_BYTES || enc.encode(a).length <= MAX_ADDR_BYTES
+}
+
+/** Addresses fit to share under `scope`, bounded in count and length (called for every peer named on the wire, so no allocation beyond the result). */
 export function shareableAddrs (addrs: readonly string[], scope: AddrScope): string[] {
-  return addrs
-    .filter(a => new TextEncoder().encode(a).length <= MAX_ADDR_BYTES)
-    .filter(a => scope === 'all' || !isPrivateAddr(a))
-    .slice(0, MAX_ADDRS_PER_PEER)
+  const out: string[] = []
+  for (const a of addrs) {
+    if (out.length >= MAX_ADDRS_PER_PEER) break
+    if (fits(a) && (scope === 'all' || !isPrivateAddr(a))) out.push(a)
+  }
+  return out
 }
 
 /** A dialable address: with `/p2p/<peer>` appended when missing (simulated addresses as they are). */

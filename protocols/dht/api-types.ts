@@ -58,5 +58,7 @@ export type DhtInbox =
   | { type: 'dead', peer: PeerKey }
   | { type: 'alive', peer: PeerKey }
   | { type: 'finger', index: number, node: NodeRef }
+  /** A joiner's first fingers, from its successor's table (the Chord paper's join optimisation). */
+  | { type: 'finger-hints', nodes: NodeRef[] }
   | { type: 'local-put', key: string, value: Uint8Array, reply: Reply<number> }
   | { type: 'local-provider', key: string, provider: WireNode, ttlMs: number, reply: Reply<void> }

@@ -44,6 +44,22 @@ export const DEFAULT_LOOKUP_TIMEOUT_MS = 10_000
 /** Hop limit: O(log N) hops are expected; 64 only stops a pathological walk. */
 export const DEFAULT_LOOKUP_MAX_HOPS = 64
 
+/**
+ * Back-to-back stabilize runs one task may chain when nudges keep arriving: a nudge
+ * means our successor's predecessor changed, and sorting a gap that several peers joined
+ * at once takes a few such runs; past this, the next tick or nudge starts afresh.
+ */
+export const MAX_STABILIZE_RERUNS = 8
+
+/**
+ * Predecessors one stabilize walks back through to reach its true successor: each step
+ * is one request; a gap that a few peers joined at once is sorted out within one run.
+ */
+export const MAX_STABILIZE_WALK = 8
+
+/** Peers a join tries before giving up for this round (each costs one lookup). */
+export const JOIN_CANDIDATES = 4
+
 /** Candidates one lookup step returns: the best plus fallbacks if it is dead. */
 export const STEP_FANOUT = 3
 

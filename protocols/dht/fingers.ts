@@ -1,4 +1,4 @@
-import { addId, inOpenClosed, type RingId, type RingSpace } from './ids.ts'
+import { addId, distance, inOpenClosed, type RingId, type RingSpace } from './ids.ts'
 import type { NodeRef } from './node-ref.ts'
 import type { PeerKey } from '../../node/ports/net.ts'
 
@@ -49,6 +49,35 @@ export function fingerFound (space: RingSpace, self: RingId, t: FingerTable, i: 
   const kept = t.entries.filter(e => e.from < i || e.from >= j)
   const entries = [...kept, { from: i, node }].sort((a, b) => a.from - b.from)
   return { entries: dedupe(entries), next: j >= space.bits ? 0 : j }
+}
+
+/**
+ * The Chord paper's join optimisation: a joiner's fingers are close to its successor's
+ * (ids a hair apart have almost the same successors of id + 2^i), so it takes the
+ * successor's fingers and list as hints. Finger i becomes the first hint at distance
+ * >= 2^i; fix-fingers later corrects any hint. A hint is a live member, so even a wrong
+ * one only costs a hop: routing never passes a node beyond the key.
+ */
+export function fingersFromHints (space: RingSpace, self: NodeRef, hints: readonly NodeRef[]): FingerTable {
+  const seen = new Set<string>([self.peer])
+  const byDist: Array<{ d: bigint, node: NodeRef }> = []
+  for (const n of hints) {
+    if (seen.has(n.peer)) continue
+    seen.add(n.peer)
+    byDist.push({ d: distance(space, self.id, n.id), node: n })
+  }
+  byDist.sort((a, b) => a.d < b.d ? -1 : a.d > b.d ? 1 : 0)
+  const entries: FingerEntry[] = []
+  let from = 0
+  for (const { d, node } of byDist) {
+    if (d === 0n) continue
+    // Indices from `from` up to floor(log2 d) have their start in (previous hint, node].
+    const top = d.toString(2).length - 1
+    if (top >= from) entries.push({ from, node })
+    from = Math.max(from, top + 1)
+    if (from >= space.bits) break
+  }
+  return { entries, next: 0 }
 }
 
 /** Start a new round from index 0. */

@@ -71,9 +71,19 @@ export type DhtMsg =
   | { type: 'providers', providers: WireNode[] }
   /** tag 18: graceful leave, one-way, to predecessor and successor. Layout: tag, bool hasPred, [node], nodes succs. */
   | { type: 'leave', pred?: WireNode, succs: WireNode[] }
+  /**
+   * tag 19: one-way, from a member to a peer that names it as successor: "a closer
+   * predecessor just reached me (it displaced you, or you were not the closest), stabilize
+   * now". Only a hint: the receiver re-reads the state itself. Layout: tag.
+   */
+  | { type: 'nudge' }
+  /** tag 20: a joiner asks its successor for routing hints. Response: fingers. Layout: tag. */
+  | { type: 'get-fingers' }
+  /** tag 21: the member's distinct fingers and successors, as hints. Layout: tag, nodes. */
+  | { type: 'fingers', nodes: WireNode[] }
 
 const TAGS = ['ping', 'pong', 'get-state', 'state', 'rectify', 'ack', 'find', 'step', 'put', 'put-ok', 'get', 'value',
-  'replicate', 'offer', 'want', 'add-provider', 'get-providers', 'providers', 'leave'] as const
+  'replicate', 'offer', 'want', 'add-provider', 'get-providers', 'providers', 'leave', 'nudge', 'get-fingers', 'fingers'] as const
 
 /** Max ring id bytes (256-bit ids). */
 const MAX_RING_KEY_BYTES = 32
@@ -114,7 +124,7 @@ export function encodeDht (m: DhtMsg): Uint8Array {
   const w = new ByteWriter()
   w.u8(TAGS.indexOf(m.type))
   switch (m.type) {
-    case 'ping': case 'pong': case 'get-state': case 'ack': break
+    case 'ping': case 'pong': case 'get-state': case 'ack': case 'nudge': case 'get-fingers': break
     case 'state': case 'leave':
       w.bool(m.pred !== undefined)
       if (m.pred !== undefined) writeNode(w, m.pred)
@@ -151,6 +161,7 @@ export function encodeDht (m: DhtMsg): Uint8Array {
     case 'add-provider': w.string(m.key); writeNode(w, m.provider); w.varint(m.ttlMs).bool(m.forward); break
     case 'get-providers': w.string(m.key).varint(m.limit); break
     case 'providers': writeNodes(w, m.providers); break
+    case 'fingers': writeNodes(w, m.nodes); break
   }
   return w.finish()
 }
@@ -161,7 +172,7 @@ export function decodeDht (bytes: Uint8Array): DhtMsg {
   const type = TAGS[tag]
   let m: DhtMsg
   switch (type) {
-    case 'ping': case 'pong': case 'get-state': case 'ack': m = { type }; break
+    case 'ping': case 'pong': case 'get-state': case 'ack': case 'nudge': case 'get-fingers': m = { type }; break
     case 'state': case 'leave': {
       const pred = r.bool('hasPred') ? readNode(r) : undefined
       const succs = readNodes(r)
@@ -213,6 +224,7 @@ export function decodeDht (bytes: Uint8Array): DhtMsg {
     }
     case 'get-providers': m = { type, key: readKey(r), limit: r.varint('limit', MAX_NODES_PER_MESSAGE) }; break
     case 'providers': m = { type, providers: readNodes(r) }; break
+    case 'fingers': m = { type, nodes: readNodes(r) }; break
     default: throw new WireError('unknown-type', `dht: unknown message tag ${tag}`, { tag })
   }
   r.end()

@@ -106,6 +106,23 @@ export function rectified (space: RingSpace, s: RingState, n: NodeRef, predDead:
 }
 
 /**
+ * Who to nudge after rectify(n): whoever now has a stale successor. When n displaced a
+ * live predecessor p, p's successor is now n (p lies before n); when n was refused, a
+ * closer predecessor sits between n and us, so n's successor is wrong. Either way that
+ * peer would only learn it at its next stabilize round, and a gap that k peers joined at
+ * once would take k rounds to sort out (each round only the closest is accepted); nudged,
+ * the gap sorts out at message speed.
+ */
+export function rectifyNudge (before: RingState, after: RingState, n: NodeRef, predDead: boolean): NodeRef | undefined {
+  if (n.peer === before.self.peer) return undefined
+  if (after.pred?.peer === n.peer) {
+    const old = before.pred
+    return old !== undefined && !predDead && old.peer !== n.peer ? old : undefined
+  }
+  return n
+}
+
+/**
  * A peer is known dead: drop it everywhere. A dead first successor leaves the next entry
  * as successor (the churn example: 4 loses 5, adopts 8), and stabilizing with it refills.
  */

@@ -7,10 +7,13 @@ import type { RunContext, Workload } from '../workload.ts'
 export const DHT_DEFAULT_SETTLE_MS = 60_000
 /** Lookups per second of virtual time when the scenario does not say. */
 export const DHT_DEFAULT_LOOKUPS_PER_SECOND = 100
+/** Members a joiner tries, one after another, before the run records its join as failed. */
+export const DHT_JOIN_ATTEMPTS = 3
 
 /**
- * Chord lookups: peers join (each dials a few running peers; the DHT joins through them),
- * then `lookups` findSuccessor calls for random keys from random running peers. Each
+ * Chord lookups: each peer joins through one member of the ring, picked at random among
+ * the peers whose join has finished (as a real peer joins through its bootstrap peer; the
+ * first peer founds the ring), then `lookups` findSuccessor calls for random keys from random running peers. Each
  * answer is checked against the true successor computed from global membership (the
  * oracle), and its hop count goes into the histogram.
  */
@@ -22,6 +25,11 @@ export function dhtWorkload (): Workload {
   let failed = 0
   let total = 0
   let bits = 160
+  /** Peers whose join finished: the bootstrap candidates for later joiners. */
+  const members: string[] = []
+  const inRing = new Set<string>()
+  let ids: string[] = []
+  let sorted: Array<{ id: RingId, peer: string }> = []
   return {
     name: 'dht',
     modules: (): ReadonlyArray<ProtocolModule<any, any>> => [dhtModule],
@@ -36,7 +44,11 @@ export function dhtWorkload (): Workload {
       const gap = 1000 / (spec.perSecond ?? DHT_DEFAULT_LOOKUPS_PER_SECOND)
       for (let i = 0; i < total; i++) run.clock.setTimer(start + i * gap, () => { lookup(run) })
     },
-    onStart () {},
+    onStart (rec, run) {
+      if (inRing.has(rec.id)) return // a restart rejoins from its stored successors
+      if (members.length === 0) { enter(rec.id); return }
+      join(rec.id, run, 0)
+    },
     done: () => issued === total && answered + failed === total,
     summary: () => {
       const n = [...hops].reduce((a, [h, c]) => a + h * c, 0)
@@ -51,10 +63,37 @@ export function dhtWorkload (): Workload {
     }
   }
 
+  function enter (id: string): void {
+    if (inRing.has(id)) return
+    inRing.add(id)
+    members.push(id)
+  }
+
+  function join (id: string, run: RunContext, attempt: number): void {
+    const rec = run.peers.get(id)
+    const api = rec?.peer?.services.get<DhtApi>('dht')
+    const via = pickRunning(run, members)
+    if (api === undefined || via === undefined) { run.note('join-failed', id, { attempt }); return }
+    api.join([via]).then(() => { enter(id) }, (err: Error) => {
+      if (attempt + 1 < DHT_JOIN_ATTEMPTS && rec?.peer?.state === 'running') join(id, run, attempt + 1)
+      else run.note('join-failed', id, { attempt, message: err.message.slice(0, 120) })
+    })
+  }
+
+  /** A random running peer among `ids`: a few draws, then a scan (a 10,000-peer run must not scan per lookup). */
+  function pickRunning (run: RunContext, ids: readonly string[]): string | undefined {
+    for (let i = 0; i < 16; i++) {
+      const id = run.random.pick(ids)
+      if (id === undefined) return undefined
+      if (run.peers.get(id)?.peer?.state === 'running') return id
+    }
+    return run.random.pick(ids.filter(id => run.peers.get(id)?.peer?.state === 'running'))
+  }
+
   function lookup (run: RunContext): void {
     issued++
-    const running = run.running()
-    const from = run.random.pick(running)
+    const fromId = pickRunning(run, allIds(run))
+    const from = fromId !== undefined ? run.peers.get(fromId) : undefined
     const api = from?.peer?.services.get<DhtApi>('dht')
     if (api === undefined) { failed++; return }
     const key = `key-${run.random.int(1 << 30)}`
@@ -68,17 +107,32 @@ export function dhtWorkload (): Workload {
     })
   }
 
-  /** The oracle: the first running member clockwise from the key's id. */
+  function allIds (run: RunContext): string[] {
+    if (ids.length !== run.peers.size) ids = [...run.peers.keys()]
+    return ids
+  }
+
+  /**
+   * The oracle: the first running member clockwise from the key's id. Every peer's ring id
+   * is hashed once and sorted; a lookup binary-searches the key and skips peers not running.
+   */
   function trueSuccessor (run: RunContext, key: string): string | undefined {
     const space = ringSpace(bits)
-    const k = hashId(space, key)
-    let best: { id: RingId, peer: string } | undefined
-    let lowest: { id: RingId, peer: string } | undefined
-    for (const r of run.running()) {
-      const id = hashId(space, r.id)
-      if (lowest === undefined || id < lowest.id) lowest = { id, peer: r.id }
-      if (id >= k && (best === undefined || id < best.id)) best = { id, peer: r.id }
+    if (sorted.length !== run.peers.size) {
+      sorted = [...run.peers.keys()].map(peer => ({ id: hashId(space, peer), peer })).sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
     }
-    return (best ?? lowest)?.peer
+    const k = hashId(space, key)
+    let lo = 0
+    let hi = sorted.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (sorted[mid].id < k) lo = mid + 1
+      else hi = mid
+    }
+    for (let i = 0; i < sorted.length; i++) {
+      const cand = sorted[(lo + i) % sorted.length]
+      if (run.peers.get(cand.peer)?.peer?.state === 'running') return cand.peer
+    }
+    return undefined
   }
 }

@@ -24,7 +24,9 @@ const samples: DhtMsg[] = [
   { type: 'add-provider', key: 'bafy', provider: node, ttlMs: 60_000, forward: true },
   { type: 'get-providers', key: 'bafy', limit: 20 },
   { type: 'providers', providers: [node] },
-  { type: 'leave', pred: node, succs: [node] }
+  { type: 'leave', pred: node, succs: [node] },
+  { type: 'nudge' }, { type: 'get-fingers' },
+  { type: 'fingers', nodes: [node, { peer: asPeerKey('p3'), addrs: [] }] }
 ]
 
 describe('dht wire messages', () => {
