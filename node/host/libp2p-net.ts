@@ -206,7 +206,12 @@ export class Libp2pNet implements NetProvider {
       }
     }
     try {
-      return await this.libp2p.dialProtocol(id, protocol, { signal: AbortSignal.timeout(this.dialTimeoutMs), runOnLimitedConnection: true })
+      // libp2p's dial ignores limited (relayed) connections and dials anew, which fails
+      // for a peer reachable only through a relay: open the stream on a live one instead.
+      const conn = openConnectionTo(this.libp2p.getConnections(id))
+      const signal = AbortSignal.timeout(this.dialTimeoutMs)
+      if (conn !== undefined) return await conn.newStream(protocol, { signal, runOnLimitedConnection: true })
+      return await this.libp2p.dialProtocol(id, protocol, { signal, runOnLimitedConnection: true })
     } catch (err) {
       if (this.banList.isBanned(peer)) throw new NetError('banned', `peer ${peer} is banned for this session`, { peer })
       throw new NetError('unreachable', `cannot open ${protocol} to ${peer}: ${(err as Error).message}`, { peer, protocol }, { cause: err })
@@ -402,6 +407,11 @@ class Libp2pPort<W> implements NetPort<W> {
     for (const t of list) {
       try {
         const dialTarget = t.startsWith('/') ? multiaddr(t) : parsePeer(asPeerKey(t))
+        // A peer with a live connection (relayed ones too: libp2p dials past them) is connected,
+        // unless the target is a direct address, which may upgrade a relayed connection.
+        const peerId = t.startsWith('/') ? (t.includes('/p2p-circuit') ? relayedPeer(t) : undefined) : dialTarget as PeerId
+        const live = peerId !== undefined ? openConnectionTo(this.net.libp2p.getConnections(peerId)) : undefined
+        if (live !== undefined) return asPeerKey(live.remotePeer.toString())
         const conn = await this.net.libp2p.dial(dialTarget, { signal: AbortSignal.timeout(this.net.dialTimeoutMs) })
         return asPeerKey(conn.remotePeer.toString())
       } catch (err) {
@@ -596,4 +606,16 @@ class Libp2pPort<W> implements NetPort<W> {
       error: (message: string) => { reply(() => ({ kind: 'error', id, message })) }
     }
   }
+}
+
+/** The best open connection: direct before relayed, unlimited before limited. */
+function openConnectionTo (conns: Connection[]): Connection | undefined {
+  const open = conns.filter(c => c.status === 'open')
+  return open.find(c => c.limits == null && c.direct) ?? open.find(c => c.limits == null) ?? open[0]
+}
+
+/** The peer a relayed address leads to (its last /p2p/ component), if it names one. */
+function relayedPeer (addr: string): PeerId | undefined {
+  const id = /\/p2p-circuit\/p2p\/([^/]+)$/.exec(addr)?.[1]
+  try { return id !== undefined ? peerIdFromString(id) : undefined } catch { return undefined }
 }
