@@ -9,7 +9,7 @@ import type { DhtInbox, FindResult, GetResult, PutResult, RingView, Tick } from 
 import * as C from './constants.ts'
 import { DhtError } from './errors.ts'
 import { dropFinger, emptyFingers, fingerFound, fingersFromHints, fingerStart, nextFingerToFix, restartRound, type FingerTable } from './fingers.ts'
-import { hashId, idFromBytes, idToBytes, inOpen, ringSpace, type RingId, type RingSpace } from './ids.ts'
+import { hashId, idFromBytes, idToBytes, inOpen, peerRingId, ringSpace, type RingId, type RingSpace } from './ids.ts'
 import { iterativeLookup, type LookupResult } from './lookup.ts'
 import type { DhtMsg, WireNode, WireRecord } from './messages.ts'
 import type { NodeRef } from './node-ref.ts'
@@ -61,7 +61,6 @@ export class DhtActor implements Actor<DhtInbox> {
   private readonly mine = new Set<string>()
   private readonly suspects = new Map<PeerKey, number>()
   private readonly busy = new Set<string>()
-  private readonly ids = new Map<PeerKey, RingId>()
   private ring: RingState
   private fingers: FingerTable = emptyFingers
   private hints: WireNode[] = []
@@ -154,13 +153,7 @@ export class DhtActor implements Actor<DhtInbox> {
   // ---- identities, addresses, liveness ----
 
   private idOf (peer: PeerKey): RingId {
-    let id = this.ids.get(peer)
-    if (id === undefined) {
-      id = hashId(this.space, peer)
-      if (this.ids.size >= C.MAX_ADDRESS_BOOK * 4) this.ids.clear()
-      this.ids.set(peer, id)
-    }
-    return id
+    return peerRingId(this.space, peer)
   }
 
   private nodeOf (peer: PeerKey): NodeRef {
@@ -686,6 +679,14 @@ export class DhtActor implements Actor<DhtInbox> {
         return
       }
       case 'find': {
+        // Alone with an explicit join in flight, we would answer "I own everything" and a peer
+        // joining through us would found a second ring beside the one we are joining: refuse,
+        // so it tries another member. (Automatic joins are not refused: two loners trying
+        // each other would refuse each other; the lower-id rule orders them instead.)
+        if (isAlone(this.ring) && this.ring.pred === undefined && this.joining > 0) {
+          respond.error('dht: not joined yet')
+          return
+        }
         const key = idFromBytes(this.space, msg.key)
         if (key === undefined) { respond.error(`ring key must be ${this.space.bytes} bytes below 2^${this.space.bits}`); return }
         const step = this.localStep(key)

@@ -102,3 +102,6 @@ export const MAX_PROVIDERS_PER_KEY = 64
 
 /** Put retries on the next successor when the owner fails mid-put. */
 export const PUT_ATTEMPTS = 3
+
+/** Peer ring ids memoised per process before the memo starts over: every peer of a 10,000-peer simulation at two ring widths. */
+export const PEER_ID_MEMO_ENTRIES = 1 << 15

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { PEER_ID_MEMO_ENTRIES } from './constants.ts'
 
 /**
  * The identifier ring: 2^bits ids, bigint arithmetic so any width up to SHA-256's 256
@@ -30,10 +31,27 @@ const enc = new TextEncoder()
 
 /** SHA-256 of the input, truncated to the ring's top `bits` bits. */
 export function hashId (space: RingSpace, data: string | Uint8Array): RingId {
-  const digest = createHash('sha256').update(typeof data === 'string' ? enc.encode(data) : data).digest()
-  let v = 0n
-  for (const b of digest) v = (v << 8n) | BigInt(b)
-  return (v >> BigInt(256 - space.bits)) as RingId
+  const digest = createHash('sha256').update(typeof data === 'string' ? enc.encode(data) : data).digest('hex')
+  return (BigInt('0x' + digest) >> BigInt(256 - space.bits)) as RingId
+}
+
+/**
+ * Peer ids a process has hashed, shared by every member in it (a pure function's memo, so
+ * sharing changes nothing but cost): a 10,000-peer simulation hashes each peer once
+ * instead of once per member that meets it, and keeps one copy of each id.
+ */
+const peerIds = new Map<string, RingId>()
+
+/** hashId of a peer key, memoised. */
+export function peerRingId (space: RingSpace, peer: string): RingId {
+  const k = `${space.bits}/${peer}`
+  let id = peerIds.get(k)
+  if (id === undefined) {
+    id = hashId(space, peer)
+    if (peerIds.size >= PEER_ID_MEMO_ENTRIES) peerIds.clear()
+    peerIds.set(k, id)
+  }
+  return id
 }
 
 /** (a + b) mod 2^bits. */

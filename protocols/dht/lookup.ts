@@ -3,6 +3,7 @@ import { DhtError } from './errors.ts'
 import type { RingId, RingSpace } from './ids.ts'
 import type { NodeRef } from './node-ref.ts'
 import { CandidatePool, type StepAnswer } from './router.ts'
+import { meansDead } from './rpc.ts'
 
 export interface LookupDeps {
   space: RingSpace
@@ -25,7 +26,8 @@ export interface LookupResult {
 /**
  * Iterative lookup: start from our own step (or from given members, when joining), then
  * ask the closest known member preceding the key until one answers "done". A member that
- * fails is marked dead and the next best candidate is asked instead.
+ * does not answer is marked dead, one that answers with an error is skipped, and the next
+ * best candidate is asked instead.
  */
 export async function iterativeLookup (deps: LookupDeps, key: RingId, start: { local: StepAnswer } | { via: NodeRef[] }): Promise<LookupResult> {
   const pool = new CandidatePool(deps.space, key)
@@ -50,7 +52,8 @@ export async function iterativeLookup (deps: LookupDeps, key: RingId, start: { l
     } catch (err) {
       lastError = err
       failures++
-      deps.markDead(n.peer)
+      // A member that answered with an error (still joining, say) is alive: only skip it.
+      if (meansDead(err)) deps.markDead(n.peer)
       continue
     }
     hops++

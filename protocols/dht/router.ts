@@ -27,17 +27,25 @@ export function routeStep (space: RingSpace, ring: RingState, fingers: FingerTab
   return nodes.length > 0 ? { done: false, nodes } : { done: true, nodes: live }
 }
 
-/** Known members strictly between self and key, closest to the key first, at most `limit`. */
+/** Known members strictly between self and key, closest to the key first, at most `limit`. Runs on every lookup step: no sort, no copies. */
 export function closestPreceding (space: RingSpace, ring: RingState, fingers: FingerTable, key: RingId, isDead: (p: PeerKey) => boolean, limit: number): NodeRef[] {
-  const seen = new Set<string>()
-  const out: NodeRef[] = []
-  for (const n of [...fingers.entries.map(e => e.node), ...ring.succs]) {
-    if (seen.has(n.peer) || isDead(n.peer) || n.peer === ring.self.peer) continue
-    seen.add(n.peer)
-    if (inOpen(space, n.id, ring.self.id, key)) out.push(n)
+  const span = distance(space, ring.self.id, key)
+  const best: Array<{ n: NodeRef, d: bigint }> = []
+  const consider = (n: NodeRef): void => {
+    if (n.peer === ring.self.peer) return
+    const fromSelf = distance(space, ring.self.id, n.id)
+    if (fromSelf === 0n || (span !== 0n && fromSelf >= span)) return
+    const d = span === 0n ? space.size - fromSelf : span - fromSelf
+    if (best.length >= limit && d >= best[best.length - 1].d) return
+    if (best.some(b => b.n.peer === n.peer) || isDead(n.peer)) return
+    let i = best.length
+    while (i > 0 && best[i - 1].d > d) i--
+    best.splice(i, 0, { n, d })
+    if (best.length > limit) best.pop()
   }
-  out.sort((a, b) => compareBig(distance(space, a.id, key), distance(space, b.id, key)))
-  return out.slice(0, limit)
+  for (const e of fingers.entries) consider(e.node)
+  for (const n of ring.succs) consider(n)
+  return best.map(b => b.n)
 }
 
 /**
