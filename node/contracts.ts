@@ -62,3 +62,20 @@ export interface NatHost {
   /** Reservations this host currently grants as a relay server. */
   reservations(): number
 }
+
+/**
+ * A search route through a supernode (the relay module implements it as 'relay'): a peer
+ * attached to a supernode (KaZaA child) searches through it, which answers from its group
+ * index and floods among supernodes only, instead of flooding the overlay itself.
+ */
+export interface UpstreamSearch {
+  /** Whether this peer's searches go through its supernode now (it is attached to one). */
+  searchesUpstream(): Promise<boolean>
+  /** Hits for `keywords` from the supernode tier within `timeoutMs`, with the query's GUID (32 hex digits). */
+  searchUpstream(keywords: string[], opts: { ttl?: number, timeoutMs: number }): Promise<{ guid: string, hits: UpstreamHit[] }>
+}
+
+/** A hit from the supernode tier; `hops` counts supernodes between the holder's leader and us. */
+export interface UpstreamHit extends SearchHit {
+  hops: number
+}

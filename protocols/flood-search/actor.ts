@@ -108,6 +108,18 @@ export interface FloodSearchInit {
    * liveness drops): the supernode tier floods among its own group leaders this way.
    */
   neighbourSource?: () => PeerKey[]
+  /**
+   * Answers on others' behalf instead of `localFiles` (a KaZaA group leader's index): each
+   * holder's matching files go back as one QueryHit naming that holder and its addresses.
+   */
+  holders?: () => Promise<Holder[]>
+}
+
+/** Files a group leader answers for, and who holds them. */
+export interface Holder {
+  peer: PeerKey
+  addrs: string[]
+  files: SharedFileInfo[]
 }
 
 interface LocalSearch {
@@ -411,10 +423,13 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
   }
 
   private async answer (from: PeerKey, q: QueryMsg): Promise<void> {
-    if (this.init.localFiles === undefined) return
-    let files: SharedFileInfo[]
+    const { localFiles, holders } = this.init
+    if (localFiles === undefined && holders === undefined) return
+    let groups: Holder[]
     try {
-      files = await this.init.localFiles()
+      groups = holders !== undefined
+        ? await holders()
+        : [{ peer: this.c.net.self, addrs: this.c.net.addresses(), files: await (localFiles as () => Promise<SharedFileInfo[]>)() }]
     } catch (err) {
       this.c.logger.warn('shared files unavailable: query not answered', { error: (err as Error).message, guid: q.guid })
       return
@@ -422,13 +437,17 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     const filters: QueryFilters = {}
     if (q.minSize !== undefined) filters.minSize = q.minSize
     if (q.maxSize !== undefined) filters.maxSize = q.maxSize
-    const shareable = files.map(wireFile).filter((f): f is SharedFileInfo => f !== undefined)
-    const results = matchFiles(shareable, q.keywords, filters, this.cfg.maxResultsPerHit)
-    if (results.length === 0) return
-    const hit = fitHit({ type: 'hit', guid: q.guid, ttl: replyTtl(q.hops), hops: 0, responder: this.c.net.self, addrs: this.c.net.addresses(), results })
-    if (hit === undefined) return
-    this.stats.queriesAnswered++
-    await this.send(from, hit)
+    let answered = false
+    for (const g of groups) {
+      const shareable = g.files.map(wireFile).filter((f): f is SharedFileInfo => f !== undefined)
+      const results = matchFiles(shareable, q.keywords, filters, this.cfg.maxResultsPerHit)
+      if (results.length === 0) continue
+      const hit = fitHit({ type: 'hit', guid: q.guid, ttl: replyTtl(q.hops), hops: 0, responder: g.peer, addrs: g.addrs, results })
+      if (hit === undefined) continue
+      answered = true
+      await this.send(from, hit)
+    }
+    if (answered) this.stats.queriesAnswered++
   }
 
   private async onHit (msg: HitMsg): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ProtocolModule } from '../../node/plugin.ts'
-import type { Catalog, SharedFileInfo } from '../../node/contracts.ts'
+import type { Catalog, SharedFileInfo, UpstreamSearch } from '../../node/contracts.ts'
 import { ConfigError } from '../../node/errors.ts'
 import { floodSearch, type FloodHit } from './actor.ts'
 import { SearchApi, type SearchOptions } from './api.ts'
@@ -29,7 +29,16 @@ export const searchModule: ProtocolModule<SearchApi, SearchConfig> = {
       return typeof catalog?.listShared === 'function' ? await catalog.listShared() : []
     }
     const ref = ctx.system.spawn({ name: SEARCH_ACTOR, factory: floodSearch({ config: cfg, localFiles }), wire: searchWire })
-    return new SearchApi(ref)
+    // A peer attached to a supernode searches through it (the relay module, installed
+    // later: looked up per search).
+    return new SearchApi(ref, {
+      upstream: () => {
+        const relay = ctx.services.get<Partial<UpstreamSearch>>('relay')
+        return typeof relay?.searchesUpstream === 'function' && typeof relay.searchUpstream === 'function' ? relay as UpstreamSearch : undefined
+      },
+      defaultTimeoutMs: cfg.defaultTimeoutMs,
+      onFallback: (err) => { ctx.logger.warn('search through the supernode failed: flooding instead', { error: err.message }) }
+    })
   },
   control: {
     /** Streams hits as NDJSON until the deadline. params: { words: string | string[], ttl?, timeoutMs? } */

@@ -1,16 +1,23 @@
-import type { Catalog, NatHost, SearchHit, SharedFileInfo } from '../../node/contracts.ts'
+import type { Catalog, NatHost, SharedFileInfo } from '../../node/contracts.ts'
 import type { ActorComponents, Reply } from '../../node/kernel/actor.ts'
 import type { NetEvent, PeerKey } from '../../node/ports/net.ts'
+import type { Signer } from '../../node/ports/signer.ts'
 import { getJson, putJson } from '../../node/ports/store.ts'
+import type { Holder } from '../flood-search/actor.ts'
+import type { SearchApi } from '../flood-search/api.ts'
 import { newGuid, type Guid } from '../flood-search/guid.ts'
-import { SEEN_QUERY_CAPACITY } from './constants.ts'
-import { mergeHits, searchIndex, expireIndex, type ContentIndex } from './content-index.ts'
-import { claim, expire, lookup, merge, toWire, type Directory, type DirEntry } from './directory.ts'
+import { queryKeywords } from '../flood-search/matcher.ts'
+import { RateLimiter } from '../flood-search/rate-limit.ts'
+import { signClaim, verifyClaim } from './claim.ts'
+import { CHILD_QUERY_BURST, CHILD_QUERY_RATE_PER_SEC, MAX_QUERY_TIMEOUT_MS, TIER_DEADLINE_SHARE } from './constants.ts'
+import { expireIndex, holders, mergeHits, searchHolders, type ContentIndex } from './content-index.ts'
+import { claim, expire, fromStored, isKnown, lookup, merge, toStored, toWire, type DirEntry, type Directory, type StoredEntry } from './directory.ts'
 import { relayErrorFromRemote, remoteText, RelayError } from './errors.ts'
 import { admitUpdate, isCutOff } from './flood-guard.ts'
-import type { PeerInfo, RelayMsg, Role } from './messages.ts'
+import type { PeerInfo, RelayMsg, Role, TierHit } from './messages.ts'
 import { backoffMs, pickSupernode, type Candidate } from './picker.ts'
 import { decideRole, shouldAttach, type AttachSetting, type RoleSetting } from './role.ts'
+import type { TierView } from './tier.ts'
 
 export interface RelaySettings {
   role: RoleSetting
@@ -33,7 +40,18 @@ export interface RelayInit {
   name: string
   nat?: NatHost
   catalog?: Catalog
+  /** Signs our name claims and verifies others' (absent: we claim no name and accept no claim). */
+  signer?: Signer
+  /** Written here: the connected supernodes, the tier search's neighbours. */
+  tier?: TierView
+  /** The tier's flood search (spawned after this actor, hence a getter). */
+  tierSearch?: () => SearchApi | undefined
 }
+
+/** A search run by the supernode tier: the tier query's GUID and the hits. */
+export interface TierAnswer { guid: Guid, hits: TierHit[] }
+
+export interface SearchParams { keywords: string[], ttl?: number, limit?: number, timeoutMs: number }
 
 export interface WhereResult { name: string, peer: PeerKey, addrs: string[] }
 
@@ -59,7 +77,9 @@ type AttachOutcome =
 export type RelayCmd =
   | { type: 'tick' }
   | { type: 'whereis', name: string, reply: Reply<WhereResult> }
-  | { type: 'search', text: string, limit?: number, reply: Reply<SearchHit[]> }
+  | { type: 'search', params: SearchParams, reply: Reply<TierAnswer> }
+  | { type: 'routes-upstream', reply: Reply<boolean> }
+  | { type: 'holders', reply: Reply<Holder[]> }
   | { type: 'status', reply: Reply<RelayStatus> }
   | { type: 'welcomed', peer: PeerKey, role: Role, addrs: string[], supernodes: PeerInfo[] }
   | { type: 'hello-failed', peer: PeerKey }
@@ -106,8 +126,9 @@ export class RelayActor {
   private readonly dir: Directory = new Map()
   private readonly index: ContentIndex = new Map()
   private readonly cutoff = new Map<PeerKey, number>()
-  private readonly seen = new Set<Guid>()
+  private readonly childQueries = new RateLimiter<PeerKey>({ ratePerSec: CHILD_QUERY_RATE_PER_SEC, burst: CHILD_QUERY_BURST })
   private lastFullSync = 0
+  private warnedUnsigned = false
 
   constructor (components: ActorComponents<RelayCmd, RelayMsg>, init: RelayInit) {
     this.c = components
@@ -117,7 +138,10 @@ export class RelayActor {
 
   async start (): Promise<void> {
     const now = this.c.clock.now()
-    for (const e of await getJson<DirEntry[]>(this.c.store, DIR_KEY) ?? []) if (e.expiresAt > now) this.dir.set(e.name.toLowerCase(), e)
+    for (const s of await getJson<Array<Partial<StoredEntry>>>(this.c.store, DIR_KEY) ?? []) {
+      const e = fromStored(s)
+      if (e !== undefined && e.expiresAt > now) this.dir.set(e.name.toLowerCase(), e)
+    }
     for (const p of await getJson<PeerInfo[]>(this.c.store, SUPERNODES_KEY) ?? []) this.learnSupernode(p.peer, p.addrs)
     for (const a of this.s.supernodes) {
       const id = /\/p2p\/([^/]+)$/.exec(a)?.[1]
@@ -153,7 +177,9 @@ export class RelayActor {
       case 'tick': await this.tick(); break
       case 'status': m.reply.ok(this.status()); break
       case 'whereis': this.whereis(m.name, m.reply); break
-      case 'search': this.search(m.text, m.limit ?? this.s.maxHits, m.reply); break
+      case 'search': this.search(m.params, m.reply); break
+      case 'routes-upstream': m.reply.ok(this.role === 'ordinary' && this.parent !== undefined); break
+      case 'holders': m.reply.ok(await this.holders()); break
       case 'welcomed': this.welcomed(m.peer, m.role, m.addrs, m.supernodes); break
       case 'hello-failed': this.helloed.delete(m.peer); break
       case 'attach-done': this.attachDone(m); break
@@ -161,9 +187,10 @@ export class RelayActor {
       case 'refreshed': this.refreshing = false; this.lastPublished = m.published; break
       case 'net:connect': this.hello(m.peer); break
       case 'net:disconnect': this.disconnected(m.peer); break
-      case 'net:request': this.request(m.from, m.msg, m.respond); break
+      case 'net:request': await this.request(m.from, m.msg, m.respond); break
       case 'net:message': await this.message(m.from, m.msg); break
     }
+    this.init.tier?.set(this.role === 'super' ? this.tier() : [])
   }
 
   // ---- roles and discovery ----
@@ -293,11 +320,11 @@ export class RelayActor {
       let nameError: string | undefined
       let supernodes: PeerInfo[] = []
       try {
-        const res = await this.c.net.request(peer, { type: 'attach', name: this.init.name, addrs })
+        const res = await this.c.net.request(peer, await this.attachMsg(addrs))
         if (res.type === 'attached') supernodes = res.supernodes
       } catch (err) {
         const re = relayErrorFromRemote((err as Error).message)
-        if (re?.code !== 'name-taken') throw err
+        if (re?.code !== 'name-taken' && re?.code !== 'bad-signature') throw err
         nameError = re.message
       }
       const published = await this.publish(peer)
@@ -318,7 +345,7 @@ export class RelayActor {
     if (c !== undefined) { c.failures = 0; c.retryAt = 0 }
     for (const s of m.supernodes) this.learnSupernode(s.peer, s.addrs)
     if (this.init.name !== '') {
-      this.nameState = m.nameError === undefined ? 'claimed' : 'refused'
+      this.nameState = m.nameError === undefined && this.init.signer !== undefined ? 'claimed' : 'refused'
       if (m.nameError !== undefined) this.c.logger.error('name refused by the directory', { name: this.init.name, reason: m.nameError })
     }
     this.c.logger.info('attached to supernode', { supernode: m.peer, relayed: m.relayed.join(' ') })
@@ -337,8 +364,9 @@ export class RelayActor {
     this.lastRefresh = now
     const addrs = [...(this.init.nat?.relayedAddresses(peer) ?? []), ...this.ownAddrs()].slice(0, 16)
     const job = async (): Promise<string> => {
-      await this.c.net.request(peer, { type: 'attach', name: this.init.name, addrs }).catch((err: Error) => {
-        if (relayErrorFromRemote(err.message)?.code !== 'name-taken') throw err
+      await this.c.net.request(peer, await this.attachMsg(addrs)).catch((err: Error) => {
+        const code = relayErrorFromRemote(err.message)?.code
+        if (code !== 'name-taken' && code !== 'bad-signature') throw err
       })
       return await this.publish(peer)
     }
@@ -347,6 +375,20 @@ export class RelayActor {
         this.c.logger.warn('refresh failed', { supernode: peer, error: err.message })
         this.c.self.tell({ type: 'refreshed', peer, published: '' })
       })
+  }
+
+  /** Attach (and refresh) carries our name claim, signed over the addresses we announce. */
+  private async attachMsg (addrs: string[]): Promise<RelayMsg> {
+    const signer = this.init.signer
+    if (this.init.name === '' || signer === undefined) {
+      if (this.init.name !== '' && !this.warnedUnsigned) {
+        this.warnedUnsigned = true
+        this.c.logger.error('no signer: the name is not claimed (supernodes accept signed claims only)', { name: this.init.name })
+      }
+      return { type: 'attach', name: '', addrs, issuedAt: 0, sig: new Uint8Array() }
+    }
+    const c = await signClaim(signer, { name: this.init.name, peer: this.c.net.self, addrs, issuedAt: this.c.clock.now() })
+    return { type: 'attach', name: c.name, addrs, issuedAt: c.issuedAt, sig: c.sig }
   }
 
   private async publishIfChanged (peer: PeerKey): Promise<void> {
@@ -391,19 +433,56 @@ export class RelayActor {
     }, (err: Error) => reply.fail(relayErrorFromRemote(err.message, { supernode: to }) ?? err))
   }
 
-  private search (text: string, limit: number, reply: Reply<SearchHit[]>): void {
-    const qid = newGuid(this.c.random)
+  /**
+   * A search through the supernode tier: a child asks its supernode; a supernode answers
+   * from its own index and floods the tier itself.
+   */
+  private search (p: SearchParams, reply: Reply<TierAnswer>): void {
+    const limit = Math.min(p.limit ?? this.s.maxHits, this.s.maxHits)
+    if (p.keywords.length === 0) { reply.fail(new RelayError('bad-request', 'a search needs at least one word of letters or digits')); return }
     if (this.role === 'super') {
-      this.seen.add(qid)
-      this.answerQuery(undefined, text, this.s.tierTtl, Math.min(limit, this.s.maxHits)).then(h => reply.ok(h), (e: Error) => reply.fail(e))
+      this.tierQuery(p.keywords, p.ttl ?? this.s.tierTtl, limit, p.timeoutMs).then(a => reply.ok(a), (e: Error) => reply.fail(e))
       return
     }
     const to = this.askTarget()
     if (to === undefined) { reply.fail(new RelayError('no-supernode', 'not attached to a supernode and none is connected')); return }
-    const msg: RelayMsg = { type: 'query', qid, text, ttl: this.s.tierTtl, limit: Math.min(limit, this.s.maxHits) }
-    this.c.net.request(to, msg, { timeoutMs: this.s.tierQueryTimeoutMs * (this.s.tierTtl + 2) }).then(res => {
-      reply.ok(res.type === 'hits' ? res.hits : [])
+    const timeoutMs = Math.min(p.timeoutMs, MAX_QUERY_TIMEOUT_MS)
+    const msg: RelayMsg = { type: 'query', text: p.keywords.join(' '), ttl: Math.min(255, p.ttl ?? this.s.tierTtl), limit, timeoutMs }
+    this.c.net.request(to, msg, { timeoutMs: timeoutMs + this.s.tierQueryTimeoutMs }).then(res => {
+      if (res.type === 'hits') reply.ok({ guid: res.guid, hits: res.hits.map(h => ({ ...h, hops: h.hops + 1 })) })
+      else reply.fail(new RelayError('bad-request', `supernode answered a query with ${res.type}`, { supernode: to }))
     }, (err: Error) => reply.fail(relayErrorFromRemote(err.message, { supernode: to }) ?? err))
+  }
+
+  /**
+   * Run a search at the tier (we are a supernode): our own group index at once, then the
+   * tier's answers through flood search's routing until the deadline or the limit.
+   * Runs outside the mailbox: the tier actor asks us for holders while it floods.
+   */
+  private async tierQuery (keywords: string[], ttl: number, limit: number, timeoutMs: number): Promise<TierAnswer> {
+    const local = searchHolders(await this.holders(), keywords, limit)
+    const api = this.init.tierSearch?.()
+    const tierTtl = Math.min(ttl, this.s.tierTtl)
+    if (api === undefined || tierTtl < 1 || local.length >= limit || this.tier().length === 0) {
+      return { guid: newGuid(this.c.random), hits: local }
+    }
+    const remote: TierHit[] = []
+    let guid: Guid | undefined
+    for await (const h of api.search(keywords, { ttl: tierTtl, timeoutMs: Math.max(1, Math.floor(timeoutMs * TIER_DEADLINE_SHARE)) })) {
+      guid = h.guid
+      // Hops between the holder's group leader and us: the leader answered for its child.
+      remote.push({ file: h.file, peer: h.peer, addrs: h.addrs, hops: h.hops })
+      if (local.length + remote.length >= limit) break
+    }
+    return { guid: guid ?? newGuid(this.c.random), hits: mergeHits([local, remote], limit) }
+  }
+
+  /** What we answer for: our children's uploads, and our own shared files. */
+  private async holders (): Promise<Holder[]> {
+    const out = holders(this.index, this.c.clock.now())
+    const own = await this.shared().catch(() => [])
+    if (own.length > 0) out.push({ peer: this.c.net.self, addrs: this.ownAddrs(), files: own })
+    return out
   }
 
   /** Our supernode, or else any connected supernode. */
@@ -415,7 +494,7 @@ export class RelayActor {
 
   // ---- supernode: serving requests ----
 
-  private request (from: PeerKey, msg: RelayMsg, respond: { ok(m: RelayMsg): void, error(t: string): void }): void {
+  private async request (from: PeerKey, msg: RelayMsg, respond: { ok(m: RelayMsg): void, error(t: string): void }): Promise<void> {
     const fail = (e: RelayError): void => respond.error(remoteText(e))
     const now = this.c.clock.now()
     if (msg.type === 'hello') {
@@ -437,7 +516,15 @@ export class RelayActor {
         const idx = this.index.get(from)
         if (idx !== undefined) idx.addrs = msg.addrs
         if (msg.name !== '') {
-          const r = claim(this.dir, msg.name, from, msg.addrs, now, this.s.claimTtlMs)
+          const signed = { name: msg.name, peer: from, addrs: msg.addrs, issuedAt: msg.issuedAt, sig: msg.sig }
+          // Only a claim its owner signed enters the directory: others will check it again.
+          if (this.init.signer === undefined || !await verifyClaim(this.init.signer, signed)) {
+            const why = msg.sig.length === 0 ? 'is unsigned' : this.init.signer === undefined ? 'cannot be verified here (no signer)' : 'has a bad signature'
+            this.c.logger.warn('name claim refused', { peer: from, name: msg.name, why })
+            fail(new RelayError('bad-signature', `the claim on ${JSON.stringify(msg.name)} ${why}`, { name: msg.name, peer: from }))
+            return
+          }
+          const r = claim(this.dir, signed, now, this.s.claimTtlMs)
           if (r.kind === 'taken') {
             fail(new RelayError('name-taken', `name ${JSON.stringify(msg.name)} belongs to ${r.owner}`, { name: msg.name, owner: r.owner }))
             return
@@ -464,13 +551,16 @@ export class RelayActor {
         return
       }
       case 'query': {
-        if (this.seen.has(msg.qid)) { respond.ok({ type: 'hits', hits: [] }); return }
-        this.remember(msg.qid)
-        const fromTier = this.supers.has(from)
-        // Children's queries start a flood; the tier's carry their remaining TTL.
-        const ttl = fromTier ? Math.min(msg.ttl, this.s.tierTtl) : this.s.tierTtl
-        this.answerQuery(from, msg.text, ttl, Math.min(msg.limit, this.s.maxHits)).then(
-          hits => respond.ok({ type: 'hits', hits }),
+        // Children search through us; supernodes reach each other over the tier search.
+        if (!this.children.has(from)) { fail(new RelayError('bad-request', 'attach before searching', { peer: from })); return }
+        if (!this.childQueries.allow(from, now)) {
+          fail(new RelayError('rate-limited', `more than ${CHILD_QUERY_RATE_PER_SEC} searches per second`, { peer: from }))
+          return
+        }
+        const keywords = queryKeywords(msg.text)
+        if (keywords.length === 0) { fail(new RelayError('bad-request', 'a search needs at least one word of letters or digits')); return }
+        this.tierQuery(keywords, msg.ttl, Math.min(msg.limit, this.s.maxHits), Math.min(msg.timeoutMs, MAX_QUERY_TIMEOUT_MS)).then(
+          a => respond.ok({ type: 'hits', guid: a.guid, hits: a.hits }),
           (err: Error) => respond.error(err.message))
         return
       }
@@ -489,36 +579,20 @@ export class RelayActor {
     if (msg.type !== 'dir-sync') { this.c.net.strike(from, `relay: unexpected one-way ${msg.type}`); return }
     // Only supernodes replicate the directory; a child cannot write entries for others.
     if (this.role !== 'super' || !this.supers.has(from)) { this.c.net.strike(from, 'relay: dir-sync from a non-supernode'); return }
-    const changed = merge(this.dir, msg.entries, this.c.clock.now(), this.s.claimTtlMs)
-    if (changed.length > 0) await this.saveDir()
-  }
-
-  /** Local index hits plus the tier's, flooded with TTL and de-duplicated by query id. */
-  private async answerQuery (from: PeerKey | undefined, text: string, ttl: number, limit: number): Promise<SearchHit[]> {
-    const local = searchIndex(this.index, text, limit, this.c.clock.now())
-    if (ttl <= 0 || local.length >= limit) return local
-    const qid = newGuid(this.c.random)
-    this.remember(qid)
-    const targets = this.tier().filter(p => p !== from)
-    const fwd: RelayMsg = { type: 'query', qid, text, ttl: ttl - 1, limit: limit - local.length }
-    const answers = await Promise.all(targets.map(async p => {
-      try {
-        const r = await this.c.net.request(p, fwd, { timeoutMs: this.s.tierQueryTimeoutMs * (ttl + 1) })
-        return r.type === 'hits' ? r.hits : []
-      } catch (err) {
-        this.c.logger.debug('tier query failed', { supernode: p, error: (err as Error).message })
-        return []
-      }
-    }))
-    return mergeHits([local, ...answers], limit)
-  }
-
-  private remember (qid: Guid): void {
-    this.seen.add(qid)
-    if (this.seen.size > SEEN_QUERY_CAPACITY) {
-      const oldest = this.seen.values().next().value
-      if (oldest !== undefined) this.seen.delete(oldest)
+    // Every replicated entry is checked against its owner's key, not trusted because a
+    // supernode sent it; what we already hold verbatim was checked when it arrived.
+    const signer = this.init.signer
+    const fresh = msg.entries.filter(e => !isKnown(this.dir, e))
+    const ok = signer === undefined ? fresh.map(() => false) : await Promise.all(fresh.map(async e => await verifyClaim(signer, e)))
+    const good = fresh.filter((_, i) => ok[i])
+    const bad = fresh.length - good.length
+    if (bad > 0) {
+      this.c.logger.warn('replicated name claims refused', { supernode: from, refused: bad, of: msg.entries.length, why: signer === undefined ? 'no signer' : 'bad signature' })
+      // An honest supernode verifies before it stores, so it never passes a forged claim on.
+      if (signer !== undefined) this.c.net.strike(from, `relay: ${bad} mis-signed directory entries`)
     }
+    const changed = merge(this.dir, good, this.c.clock.now(), this.s.claimTtlMs)
+    if (changed.length > 0) await this.saveDir()
   }
 
   private cutOff (peer: PeerKey, count: number): void {
@@ -547,7 +621,7 @@ export class RelayActor {
   }
 
   private async saveDir (): Promise<void> {
-    await putJson(this.c.store, DIR_KEY, [...this.dir.values()])
+    await putJson(this.c.store, DIR_KEY, [...this.dir.values()].map(toStored))
   }
 }
 

@@ -62,8 +62,33 @@ export const DEFAULT_MAX_HITS = 100
 /** How long a supernode waits for the tier's answers to a forwarded query. */
 export const DEFAULT_TIER_QUERY_TIMEOUT_MS = 3_000
 
-/** Seen query ids remembered for duplicate suppression (flood de-duplication). */
-export const SEEN_QUERY_CAPACITY = 4_096
+/**
+ * Wire protocol id of the supernode tier's flood search: flood search's own messages and
+ * routing (GUID de-dup, TTL, reverse path) on a separate overlay whose neighbours are the
+ * connected supernodes only, so queries never reach children.
+ */
+export const TIER_SEARCH_PROTOCOL_ID = '/peerhive/relay-tier-search/1.0.0'
+
+/**
+ * Queries per second one supernode accepts from another. A supernode forwards the searches
+ * of all its children (a hundred or more), so flood search's per-neighbour default (10/s,
+ * sized for one user) would drop honest tier traffic.
+ */
+export const TIER_QUERY_RATE_PER_SEC = 200
+export const TIER_QUERY_BURST = 400
+
+/**
+ * Searches per second one child may run through its supernode: a person types a few a
+ * minute; a script past this is throttled before it costs the tier anything.
+ */
+export const CHILD_QUERY_RATE_PER_SEC = 2
+export const CHILD_QUERY_BURST = 10
+
+/** Share of a child's search deadline the supernode spends collecting tier answers (the rest carries them back). */
+export const TIER_DEADLINE_SHARE = 0.8
+
+/** Longest search a child may ask its supernode to run (flood search's own ceiling). */
+export const MAX_QUERY_TIMEOUT_MS = 60_000
 
 /** Wire bounds: a frame carries at most one upload batch of descriptors. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024

@@ -6,7 +6,8 @@ import { ByteReader, ByteWriter } from '../../node/wire/bytes.ts'
 import { guidFromBytes, guidToBytes, type Guid } from '../flood-search/guid.ts'
 import {
   MAX_ADDR_BYTES, MAX_ADDRS, MAX_DESCRIPTORS_PER_MESSAGE, MAX_FILE_NAME_BYTES, MAX_HITS_PER_MESSAGE, MAX_KEY_BYTES,
-  MAX_MESSAGE_BYTES, MAX_NAME_BYTES, MAX_PEERS_PER_MESSAGE, MAX_QUERY_BYTES, MAX_TAG_BYTES, MAX_TAGS, RELAY_PROTOCOL_ID
+  MAX_MESSAGE_BYTES, MAX_NAME_BYTES, MAX_PEERS_PER_MESSAGE, MAX_QUERY_BYTES, MAX_QUERY_TIMEOUT_MS, MAX_SIG_BYTES, MAX_TAG_BYTES, MAX_TAGS,
+  RELAY_PROTOCOL_ID
 } from './constants.ts'
 
 export type Role = 'super' | 'ordinary'
@@ -25,6 +26,14 @@ export interface WireEntry {
   claimedAt: number
   /** Remaining lifetime, so receivers need not share the sender's clock. */
   ttlMs: number
+  /** The owner's signature over (name, peer, addrs, issuedAt): see claim.ts. */
+  issuedAt: number
+  sig: Uint8Array
+}
+
+/** A tier search hit: the contract's SearchHit plus the supernode hops it travelled. */
+export interface TierHit extends SearchHit {
+  hops: number
 }
 
 /**
@@ -34,12 +43,12 @@ export interface WireEntry {
 export type RelayMsg =
   | { type: 'hello', role: Role, addrs: string[] }
   | { type: 'welcome', role: Role, addrs: string[], supernodes: PeerInfo[] }
-  | { type: 'attach', name: string, addrs: string[] }
+  | { type: 'attach', name: string, addrs: string[], issuedAt: number, sig: Uint8Array }
   | { type: 'attached', supernodes: PeerInfo[] }
   | { type: 'publish', files: SharedFileInfo[] }
   | { type: 'published', count: number }
-  | { type: 'query', qid: Guid, text: string, ttl: number, limit: number }
-  | { type: 'hits', hits: SearchHit[] }
+  | { type: 'query', text: string, ttl: number, limit: number, timeoutMs: number }
+  | { type: 'hits', guid: Guid, hits: TierHit[] }
   | { type: 'whereis', name: string }
   | { type: 'where', entry?: PeerInfo & { name: string } }
   | { type: 'dir-sync', entries: WireEntry[] }
@@ -60,7 +69,7 @@ function readAddrs (r: ByteReader): string[] {
   const out: string[] = []
   for (let i = 0; i < n; i++) {
     const a = r.string('addr', MAX_ADDR_BYTES)
-    if (!a.startsWith('/')) throw new WireError('invalid', `relay: address ${JSON.stringify(a.slice(0, 40))} is not a multiaddr`, { field: 'addr' })
+    if (!a.startsWith('/') || /[\u0000-\u001f]/.test(a)) throw new WireError('invalid', `relay: address ${JSON.stringify(a.slice(0, 40))} is not a multiaddr`, { field: 'addr' })
     out.push(a)
   }
   return out
@@ -109,7 +118,14 @@ function role (r: ByteReader): Role {
 }
 
 function name (r: ByteReader, field: string): string {
-  return r.string(field, MAX_NAME_BYTES)
+  const n = r.string(field, MAX_NAME_BYTES)
+  // Control characters never belong in a user name (and NUL separates signed fields).
+  if (/[\u0000-\u001f\u007f]/.test(n)) throw new WireError('invalid', `relay: ${field} contains control characters`, { field })
+  return n
+}
+
+function sig (r: ByteReader): Uint8Array {
+  return r.bytes('sig', MAX_SIG_BYTES)
 }
 
 /**
@@ -118,15 +134,17 @@ function name (r: ByteReader, field: string): string {
  *
  *   hello      role u8 (0 super, 1 ordinary), addrs
  *   welcome    role u8, addrs, supernodes = count, then each (peer string, addrs)
- *   attach     name string (may be empty: no claim), addrs
+ *   attach     name string (may be empty: no claim), addrs, issuedAt varint, sig bytes (varint length,
+ *              <= 128; the name claim signed by the sender, see claim.ts; empty with no name)
  *   attached   supernodes (as in welcome)
  *   publish    count, then each file (link string, name string, size varint, tags = count + strings)
  *   published  count varint
- *   query      qid 16 bytes, text string, ttl u8, limit varint
- *   hits       count, then each (file, peer string, addrs)
+ *   query      text string, ttl u8, limit varint, timeoutMs varint (a child's search, run by its supernode)
+ *   hits       guid 16 bytes (the tier query's), count, then each (file, peer string, addrs, hops u8)
  *   whereis    name string
  *   where      found u8 (0/1), then if found: name string, peer string, addrs
- *   dir-sync   count, then each (name string, peer string, addrs, claimedAt varint, ttlMs varint)
+ *   dir-sync   count, then each (name string, peer string, addrs, claimedAt varint, ttlMs varint,
+ *              issuedAt varint, sig bytes)
  */
 export function encodeRelay (m: RelayMsg): Uint8Array {
   const w = new ByteWriter(64)
@@ -134,7 +152,7 @@ export function encodeRelay (m: RelayMsg): Uint8Array {
   switch (m.type) {
     case 'hello': w.u8(ROLES.indexOf(m.role)); writeAddrs(w, m.addrs); break
     case 'welcome': w.u8(ROLES.indexOf(m.role)); writeAddrs(w, m.addrs); writePeers(w, m.supernodes); break
-    case 'attach': w.string(m.name); writeAddrs(w, m.addrs); break
+    case 'attach': w.string(m.name); writeAddrs(w, m.addrs); w.varint(Math.max(0, Math.floor(m.issuedAt))).bytes(m.sig); break
     case 'attached': writePeers(w, m.supernodes); break
     case 'publish':
       if (m.files.length > MAX_DESCRIPTORS_PER_MESSAGE) throw new WireError('oversized', `relay: ${m.files.length} descriptors exceed ${MAX_DESCRIPTORS_PER_MESSAGE}`)
@@ -142,11 +160,11 @@ export function encodeRelay (m: RelayMsg): Uint8Array {
       for (const f of m.files) writeFile(w, f)
       break
     case 'published': w.varint(m.count); break
-    case 'query': w.raw(guidToBytes(m.qid)).string(m.text).u8(m.ttl).varint(m.limit); break
+    case 'query': w.string(m.text).u8(m.ttl).varint(m.limit).varint(m.timeoutMs); break
     case 'hits':
       if (m.hits.length > MAX_HITS_PER_MESSAGE) throw new WireError('oversized', `relay: ${m.hits.length} hits exceed ${MAX_HITS_PER_MESSAGE}`)
-      w.varint(m.hits.length)
-      for (const h of m.hits) { writeFile(w, h.file); writePeer(w, h) }
+      w.raw(guidToBytes(m.guid)).varint(m.hits.length)
+      for (const h of m.hits) { writeFile(w, h.file); writePeer(w, h); w.u8(Math.min(255, h.hops)) }
       break
     case 'whereis': w.string(m.name); break
     case 'where':
@@ -156,7 +174,10 @@ export function encodeRelay (m: RelayMsg): Uint8Array {
     case 'dir-sync':
       if (m.entries.length > MAX_DESCRIPTORS_PER_MESSAGE) throw new WireError('oversized', `relay: ${m.entries.length} entries exceed ${MAX_DESCRIPTORS_PER_MESSAGE}`)
       w.varint(m.entries.length)
-      for (const e of m.entries) { w.string(e.name); writePeer(w, e); w.varint(Math.max(0, Math.floor(e.claimedAt))).varint(Math.max(0, Math.floor(e.ttlMs))) }
+      for (const e of m.entries) {
+        w.string(e.name); writePeer(w, e)
+        w.varint(Math.max(0, Math.floor(e.claimedAt))).varint(Math.max(0, Math.floor(e.ttlMs))).varint(Math.max(0, Math.floor(e.issuedAt))).bytes(e.sig)
+      }
       break
   }
   return w.finish()
@@ -171,7 +192,7 @@ export function decodeRelay (bytes: Uint8Array): RelayMsg {
   switch (type) {
     case 'hello': m = { type, role: role(r), addrs: readAddrs(r) }; break
     case 'welcome': m = { type, role: role(r), addrs: readAddrs(r), supernodes: readPeers(r) }; break
-    case 'attach': m = { type, name: name(r, 'name'), addrs: readAddrs(r) }; break
+    case 'attach': m = { type, name: name(r, 'name'), addrs: readAddrs(r), issuedAt: r.varint('issuedAt'), sig: sig(r) }; break
     case 'attached': m = { type, supernodes: readPeers(r) }; break
     case 'publish': {
       const n = r.varint('files.count', MAX_DESCRIPTORS_PER_MESSAGE)
@@ -180,14 +201,14 @@ export function decodeRelay (bytes: Uint8Array): RelayMsg {
     }
     case 'published': m = { type, count: r.varint('count') }; break
     case 'query': {
-      const qid = guidFromBytes(r.raw(16, 'qid'))
       const text = r.string('text', MAX_QUERY_BYTES)
-      m = { type, qid, text, ttl: r.u8('ttl'), limit: r.varint('limit', MAX_HITS_PER_MESSAGE) }
+      m = { type, text, ttl: r.u8('ttl'), limit: r.varint('limit', MAX_HITS_PER_MESSAGE), timeoutMs: r.varint('timeoutMs', MAX_QUERY_TIMEOUT_MS) }
       break
     }
     case 'hits': {
+      const guid = guidFromBytes(r.raw(16, 'guid'))
       const n = r.varint('hits.count', MAX_HITS_PER_MESSAGE)
-      m = { type, hits: Array.from({ length: n }, () => { const file = readFile(r); return { file, ...readPeer(r) } }) }
+      m = { type, guid, hits: Array.from({ length: n }, () => { const file = readFile(r); const p = readPeer(r); return { file, ...p, hops: r.u8('hops') } }) }
       break
     }
     case 'whereis': m = { type, name: name(r, 'name') }; break
@@ -205,7 +226,7 @@ export function decodeRelay (bytes: Uint8Array): RelayMsg {
         entries: Array.from({ length: n }, () => {
           const en = name(r, 'entry.name')
           const p = readPeer(r)
-          return { name: en, ...p, claimedAt: r.varint('claimedAt'), ttlMs: r.varint('ttlMs') }
+          return { name: en, ...p, claimedAt: r.varint('claimedAt'), ttlMs: r.varint('ttlMs'), issuedAt: r.varint('issuedAt'), sig: sig(r) }
         })
       }
       break

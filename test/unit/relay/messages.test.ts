@@ -13,16 +13,17 @@ describe('relay wire codec', () => {
   const samples: RelayMsg[] = [
     { type: 'hello', role: 'super', addrs: ['/ip4/10.77.0.3/tcp/4001'] },
     { type: 'welcome', role: 'ordinary', addrs: [], supernodes: [{ peer: p, addrs: ['/ip4/1.2.3.4/tcp/1'] }] },
-    { type: 'attach', name: 'alice', addrs: ['/ip4/1.2.3.4/tcp/1/p2p/x/p2p-circuit/p2p/y'] },
+    { type: 'attach', name: 'alice', addrs: ['/ip4/1.2.3.4/tcp/1/p2p/x/p2p-circuit/p2p/y'], issuedAt: 1795295128942, sig: rnd.bytes(64) },
+    { type: 'attach', name: '', addrs: [], issuedAt: 0, sig: new Uint8Array() },
     { type: 'attached', supernodes: [] },
     { type: 'publish', files: [{ link: 'bafy1', name: 'a b.txt', size: 12345678901, tags: ['x'] }, { link: 'bafy2', name: 'c', size: 0 }] },
     { type: 'published', count: 2 },
-    { type: 'query', qid: newGuid(rnd), text: 'holiday photos', ttl: 3, limit: 100 },
-    { type: 'hits', hits: [{ file: { link: 'bafy1', name: 'n', size: 1 }, peer: p, addrs: ['/ip4/1.1.1.1/tcp/2'] }] },
+    { type: 'query', text: 'holiday photos', ttl: 3, limit: 100, timeoutMs: 5000 },
+    { type: 'hits', guid: newGuid(rnd), hits: [{ file: { link: 'bafy1', name: 'n', size: 1 }, peer: p, addrs: ['/ip4/1.1.1.1/tcp/2'], hops: 2 }] },
     { type: 'whereis', name: 'bob' },
     { type: 'where' },
     { type: 'where', entry: { name: 'bob', peer: p, addrs: [] } },
-    { type: 'dir-sync', entries: [{ name: 'bob', peer: p, addrs: ['/ip4/1.1.1.1/tcp/2'], claimedAt: 123456, ttlMs: 60000 }] }
+    { type: 'dir-sync', entries: [{ name: 'bob', peer: p, addrs: ['/ip4/1.1.1.1/tcp/2'], claimedAt: 123456, ttlMs: 60000, issuedAt: 99, sig: rnd.bytes(64) }] }
   ]
 
   it('round-trips every message type', () => {
@@ -37,6 +38,11 @@ describe('relay wire codec', () => {
     }
     assert.throws(() => decodeRelay(new Uint8Array([200])), (e: WireError) => e.code === 'unknown-type')
     assert.throws(() => decodeRelay(encodeRelay({ type: 'hello', role: 'super', addrs: ['not-a-multiaddr'] })), (e: WireError) => e.code === 'invalid')
+    // A NUL or other control character would blur the signed claim's field boundaries.
+    assert.throws(() => decodeRelay(encodeRelay({ type: 'whereis', name: 'bob\u0000x' })), (e: WireError) => e.code === 'invalid')
+    assert.throws(() => decodeRelay(encodeRelay({ type: 'attach', name: 'a', addrs: ['/ip4/1.1.1.1\u0000'], issuedAt: 1, sig: new Uint8Array(64) })), (e: WireError) => e.code === 'invalid')
+    // Signatures are bounded.
+    assert.throws(() => decodeRelay(encodeRelay({ type: 'attach', name: 'a', addrs: [], issuedAt: 1, sig: new Uint8Array(129) })), (e: WireError) => e.code === 'oversized' || e.code === 'invalid')
     for (let i = 0; i < 2000; i++) {
       const junk = rnd.bytes(1 + rnd.int(200))
       try { decodeRelay(junk) } catch (err) { assert.ok(err instanceof WireError, `seed=${SEED} case ${i}: ${(err as Error).message}`) }
