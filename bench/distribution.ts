@@ -175,6 +175,13 @@ async function twoPeer (dir: string, size: number, chunks: Record<string, unknow
 }
 
 export async function run (args: string[]): Promise<BenchReport> {
+  // A peer stopping mid-write can make libp2p's muxer throw outside any promise we hold
+  // (StreamStateError from yamux); it would kill the whole multi-peer run. Count and print them.
+  let uncaught = 0
+  process.on('uncaughtException', (err) => {
+    uncaught++
+    process.stderr.write(`distribution: uncaught exception outside our code (#${uncaught}): ${err.message}\n`)
+  })
   const sizeMib = Number(flag(args, 'size-mib') ?? 64)
   const ns = (flag(args, 'n') ?? '5,10,20').split(',').map(Number)
   const which = flag(args, 'profile') ?? 'all'
@@ -221,7 +228,7 @@ export async function run (args: string[]): Promise<BenchReport> {
   }
   return {
     bench: 'distribution',
-    environment: { ...environment(), process: 'one process, one libp2p host + LevelDB per peer', sizeMib, chunkKib },
+    environment: { ...environment(), process: 'one process, one libp2p host + LevelDB per peer', sizeMib, chunkKib, uncaughtLibp2pErrors: uncaught },
     tables,
     ratios
   }
