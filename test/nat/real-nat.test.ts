@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import type { ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -27,12 +28,7 @@ describe('real NAT (network namespaces, peerhive processes)', function () {
   let rig: NatRig | undefined
   let tmp = ''
 
-  const started: Array<{ host: string, p: Started }> = []
-
   after(async () => {
-    // NAT_LOG_DIR=<dir>: keep every peer's full log for a post-mortem.
-    const dir = process.env.NAT_LOG_DIR
-    if (dir !== undefined) for (const { host, p } of started) await writeFile(join(dir, `${host}.log`), p.log())
     rig?.destroy()
     if (rig !== undefined) assert.deepEqual(rig.leftovers(), [], 'every namespace of the run is gone')
     if (tmp !== '') await rm(tmp, { recursive: true, force: true })
@@ -45,6 +41,9 @@ describe('real NAT (network namespaces, peerhive processes)', function () {
     let out = ''
     let err = ''
     proc.stderr?.on('data', d => { err += d.toString(); if (err.length > 200_000) err = err.slice(-100_000) })
+    // NAT_LOG_DIR=<dir>: every peer's whole log (with DEBUG=libp2p:* too) for a post-mortem.
+    const dir = process.env.NAT_LOG_DIR
+    if (dir !== undefined) proc.stderr?.pipe(createWriteStream(join(dir, `${host}.log`)))
     const info = await new Promise<{ peerId: string, addresses: string[] }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${host}: peer did not start in 30 s\n${err.slice(-3000)}`)), 30_000)
       proc.stdout?.on('data', d => {
@@ -54,9 +53,7 @@ describe('real NAT (network namespaces, peerhive processes)', function () {
       })
       proc.once('exit', code => { clearTimeout(timer); reject(new Error(`${host}: peer exited ${code}\n${err.slice(-3000)}`)) })
     })
-    const p = { id: info.peerId, addrs: info.addresses, proc, dataDir, log: () => err }
-    started.push({ host, p })
-    return p
+    return { id: info.peerId, addrs: info.addresses, proc, dataDir, log: () => err }
   }
 
   function cli (host: string, dataDir: string, args: string[]): unknown {
@@ -122,13 +119,19 @@ describe('real NAT (network namespaces, peerhive processes)', function () {
     await writeFile(src, content)
     const shared = call('b', b.dataDir, 'chunks.share', { path: src })[0] as { link: string }
     assert.ok(typeof shared.link === 'string', JSON.stringify(shared))
+    // `peerhive search` on A goes to its supernode, which answers from its group index.
     const hits = await eventually('search finds the file', () => {
-      const h = cli('a', a.dataDir, ['relay', 'search', 'nat', 'traversal', 'demo']) as Array<{ file: { link: string }, peer: string, addrs: string[] }>
+      const out = (rig as NatRig).exec('a', peerhive, ['search', 'nat', 'traversal', 'demo', '--timeout', '2', '--data-dir', a.dataDir, '--json'], 15_000)
+      const h = out.trim().split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l) as { link: string, peer: string, addrs: string[], hops: number })
       return h.length > 0 ? h : undefined
     })
-    assert.equal(hits[0].file.link, shared.link)
+    assert.equal(hits[0].link, shared.link)
     assert.equal(hits[0].peer, b.id)
     assert.ok(hits[0].addrs.some(x => x.includes('/p2p-circuit/')), hits[0].addrs.join(' '))
+    // Answered by B's group leader (one hop), and A flooded nothing into the overlay.
+    assert.equal(hits[0].hops, 1)
+    const stats = call('a', a.dataDir, 'search.stats', {})[0] as { searchesStarted: number }
+    assert.equal(stats.searchesStarted, 0, 'the search went to the supernode, not into the overlay')
 
     // get: the download crosses the relay (no direct path exists) and is byte-identical.
     const out = join(a.dataDir, 'downloaded.bin')
