@@ -1,11 +1,12 @@
 import type { ActorComponents, Reply } from '../../node/kernel/actor.ts'
 import type { ProviderIndex, SharedFileInfo } from '../../node/contracts.ts'
-import { asPeerKey, type NetEvent, type PeerKey } from '../../node/ports/net.ts'
+import { asPeerKey, type BulkSource, type NetEvent, type PeerKey } from '../../node/ports/net.ts'
 import { getJson, putJson } from '../../node/ports/store.ts'
 import type { ChunksConfig } from './config.ts'
 import { MAX_ADDRS_PER_PEER, MAX_SID, type ChunkMsg, type SwarmMsg } from './messages.ts'
 import { ChunkError } from './errors.ts'
 import { chunkLength, chunkMatches, unseal, type Link, type SealedManifest } from './manifest.ts'
+import { receiveManifest, serveManifest } from './manifest-transfer.ts'
 import type { Progress } from './progress.ts'
 import type { OpenStorage, StorageSpec } from './storage.ts'
 import { Swarm, type SwarmConfig } from './swarm.ts'
@@ -158,6 +159,7 @@ export class ChunkActor {
     switch (m.type) {
       case 'net:message': await this.onMessage(m.from, m.msg); break
       case 'net:request': this.onRequest(m.from, m.msg, m.respond); break
+      case 'net:bulk': this.onBulk(m.from, m.header, m.source); break
       case 'net:connect': this.onConnect(m.peer); break
       case 'net:disconnect': this.onDisconnect(m.peer); break
       case 'tick': this.onTick(); break
@@ -489,21 +491,35 @@ export class ChunkActor {
     const link = t.record.link
     void (async () => {
       if (!this.c.net.connected().includes(peer) && addrs.length > 0) await this.c.net.connect(addrs)
+      // The answer comes once the manifest itself arrived on a bulk stream (onBulk).
       const res = await this.c.net.request(peer, { type: 'manifest-get', link }, { timeoutMs: this.cfg.controlRequestTimeoutMs })
       if (res.type !== 'manifest') throw new ChunkError('bad-manifest', `peer answered ${res.type} to manifest-get`)
-      let sealed: SealedManifest
-      try {
-        sealed = unseal(link, res.bytes)
-      } catch (err) {
-        this.c.net.strike(peer, (err as Error).message)
-        throw err
-      }
-      this.c.self.tell({ type: 'manifest-found', link, sealed, from: peer })
     })().catch((err: Error) => {
       this.c.logger.debug('manifest fetch failed', { peer, link, error: err.message })
       // Allow another try later (the peer may not have had it yet).
       t.asked.delete(peer)
     })
+  }
+
+  /** A bulk stream: the only one this protocol uses carries a manifest we asked for. */
+  private onBulk (from: PeerKey, header: ChunkMsg, source: BulkSource): void {
+    if (header.type !== 'manifest') {
+      this.c.net.strike(from, `${header.type} sent as a bulk stream header`)
+      source.abort(`unexpected bulk stream ${header.type}`)
+      return
+    }
+    const link = header.link
+    const t = this.transfers.get(link)
+    if (t === undefined || t.swarm !== undefined || !t.asked.has(from) || this.banned.has(from)) {
+      source.abort('manifest not wanted')
+      return
+    }
+    void receiveManifest(source, link, header.size).then(
+      sealed => { this.c.self.tell({ type: 'manifest-found', link, sealed, from }) },
+      (err: Error) => {
+        if (err instanceof ChunkError) this.c.net.strike(from, err.message)
+        this.c.logger.debug('manifest transfer failed', { peer: from, link, error: err.message })
+      })
   }
 
   private async onManifest (link: Link, sealed: SealedManifest, from: PeerKey): Promise<void> {
@@ -595,8 +611,12 @@ export class ChunkActor {
     switch (msg.type) {
       case 'manifest-get': {
         const s = this.transfers.get(msg.link)?.swarm
-        if (s === undefined) respond.error(`no manifest for ${msg.link}`)
-        else respond.ok({ type: 'manifest', bytes: s.sealed.bytes })
+        if (s === undefined) { respond.error(`no manifest for ${msg.link}`); return }
+        const { link, bytes } = s.sealed
+        // Answered once the requester has read the manifest off the bulk stream.
+        serveManifest(this.c.net, from, link, bytes).then(
+          () => { respond.ok({ type: 'manifest', link, size: bytes.length }) },
+          (err: Error) => { respond.error(`manifest transfer failed: ${err.message}`) })
         return
       }
       case 'announce': {

@@ -3,8 +3,11 @@
  * or a hard wire limit; the comment says why that value.
  */
 
-/** Protocol id on the wire; the major version changes with any incompatible layout change. */
-export const CHUNKS_PROTOCOL_ID = '/peerhive/chunks/1.0.0'
+/**
+ * Protocol id on the wire; the major version changes with any incompatible layout change
+ * (2: the manifest moved from a frame to a bulk stream, `manifest` is now its header).
+ */
+export const CHUNKS_PROTOCOL_ID = '/peerhive/chunks/2.0.0'
 
 /** 256 KiB: BitTorrent's long-standing piece size; a 64 MiB file has 256 chunks, small bitfields, cheap re-downloads of a bad chunk. */
 export const DEFAULT_CHUNK_SIZE = 256 * 1024
@@ -24,7 +27,10 @@ export const MAX_CHUNK_SIZE = 16 * 1024 * 1024
 /** Chunk count limit of one manifest: 2^20 chunks (32 MiB of hashes would be absurd; 1 Mi x 256 KiB = 256 GiB). */
 export const MAX_CHUNKS = 1 << 20
 
-/** Largest manifest frame: 2^16 chunks of hashes (16 GiB at 256 KiB chunks) fit in 2 MiB, under libp2p's 4 MiB read buffer. */
+/**
+ * Largest manifest: 2^16 chunks of hashes (16 GiB at 256 KiB chunks) fit in 2 MiB. It travels
+ * on a bulk stream (the chunk wire's maxBulkBytes), so it no longer sets the frame limit.
+ */
 export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024 + 4096
 
 /** Largest file name in a manifest, in UTF-8 bytes (most file systems allow 255). */

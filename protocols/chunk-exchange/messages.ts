@@ -8,7 +8,9 @@ import { linkFromBytes, linkToBytes, type Link } from './manifest.ts'
  * The chunk-exchange wire union. One libp2p stream per peer carries every swarm the two
  * peers share, so swarm messages name the swarm by `sid`: a small number the *sender*
  * chose for that swarm and announced in its `handshake` (which always precedes them on
- * the ordered channel). `manifest-get` and `announce` ride the envelope's request kind.
+ * the ordered channel). `manifest-get` and `announce` ride the envelope's request kind;
+ * the manifest itself travels on a bulk stream whose header is `manifest`
+ * (manifest-transfer.ts).
  */
 export type ChunkMsg =
   | { type: 'handshake', sid: number, link: Link }
@@ -24,7 +26,7 @@ export type ChunkMsg =
   | { type: 'keepalive' }
   | { type: 'leave', sid: number }
   | { type: 'manifest-get', link: Link }
-  | { type: 'manifest', bytes: Uint8Array }
+  | { type: 'manifest', link: Link, size: number }
   | { type: 'announce', link: Link, seed: boolean, addrs: string[] }
   | { type: 'peers', peers: Array<{ peer: string, addrs: string[] }> }
 
@@ -42,8 +44,22 @@ export const MAX_ADDRS_PER_PEER = 8
 const MAX_ADDR_BYTES = 256
 const MAX_PEER_ID_BYTES = 128
 
-/** The largest frame: a manifest (chunk hashes) plus the type byte and its length prefix. */
-export const MAX_MESSAGE_BYTES = MAX_MANIFEST_BYTES + 16
+const varintBytes = (v: number): number => v < 0x80 ? 1 : 1 + varintBytes(Math.floor(v / 0x80))
+
+/**
+ * The largest frame: the worst case of each message the decoder accepts, so no valid
+ * message is ever refused by the frame limit. A piece (type, sid, index, begin, a
+ * MAX_BLOCK_SIZE block) and a full bitfield need about 128 KiB; a tracker's `peers` reply
+ * at its decode bounds (200 peers x 8 addresses) needs about 430 KiB and sets the limit.
+ * Manifests (up to 2 MiB) go on bulk streams and do not count.
+ */
+const PIECE_FRAME_BYTES = 1 + varintBytes(MAX_SID) + varintBytes(MAX_CHUNKS - 1) + varintBytes(MAX_CHUNK_SIZE - 1) + MAX_BLOCK_SIZE
+const BITFIELD_FRAME_BYTES = 1 + varintBytes(MAX_SID) + varintBytes(MAX_CHUNKS / 8) + MAX_CHUNKS / 8
+const ADDR_BYTES = varintBytes(MAX_ADDR_BYTES) + MAX_ADDR_BYTES
+const ANNOUNCE_FRAME_BYTES = 1 + varintBytes(MAX_LINK_BYTES) + MAX_LINK_BYTES + 1 + varintBytes(MAX_ADDRS_PER_PEER) + MAX_ADDRS_PER_PEER * ADDR_BYTES
+const PEERS_FRAME_BYTES = 1 + varintBytes(MAX_PEERS_PER_REPLY) +
+  MAX_PEERS_PER_REPLY * (varintBytes(MAX_PEER_ID_BYTES) + MAX_PEER_ID_BYTES + varintBytes(MAX_ADDRS_PER_PEER) + MAX_ADDRS_PER_PEER * ADDR_BYTES)
+export const MAX_MESSAGE_BYTES = Math.max(PIECE_FRAME_BYTES, BITFIELD_FRAME_BYTES, ANNOUNCE_FRAME_BYTES, PEERS_FRAME_BYTES)
 
 /**
  * Byte layouts (after the envelope). Every message starts with one type byte, the index
@@ -63,12 +79,13 @@ export const MAX_MESSAGE_BYTES = MAX_MANIFEST_BYTES + 16
  *   keepalive      10  (nothing)
  *   leave          11  sid
  *   manifest-get   12  link
- *   manifest       13  bytes (<= MAX_MANIFEST_BYTES)
+ *   manifest       13  link, size (<= MAX_MANIFEST_BYTES): header of the bulk stream carrying
+ *                      the sealed manifest bytes, and the answer to manifest-get once they arrived
  *   announce       14  link, seed (u8 0/1), count, count x addr string
  *   peers          15  count (<= 200), count x (peer string, addr count (<= 8), addr strings)
  */
 export function encodeChunkMsg (m: ChunkMsg): Uint8Array {
-  const w = new ByteWriter(m.type === 'piece' ? m.data.length + 24 : m.type === 'manifest' ? m.bytes.length + 8 : 48)
+  const w = new ByteWriter(m.type === 'piece' ? m.data.length + 24 : 48)
   w.u8(TYPES.indexOf(m.type))
   switch (m.type) {
     case 'handshake': w.varint(m.sid).bytes(linkToBytes(m.link)); break
@@ -84,7 +101,7 @@ export function encodeChunkMsg (m: ChunkMsg): Uint8Array {
     case 'piece': w.varint(m.sid).varint(m.index).varint(m.begin).raw(m.data); break
     case 'keepalive': break
     case 'manifest-get': w.bytes(linkToBytes(m.link)); break
-    case 'manifest': w.bytes(m.bytes); break
+    case 'manifest': w.bytes(linkToBytes(m.link)).varint(m.size); break
     case 'announce':
       w.bytes(linkToBytes(m.link)).bool(m.seed).varint(m.addrs.length)
       for (const a of m.addrs) w.string(a)
@@ -136,7 +153,7 @@ export function decodeChunkMsg (bytes: Uint8Array): ChunkMsg {
     }
     case 'keepalive': m = { type }; break
     case 'manifest-get': m = { type, link: link() }; break
-    case 'manifest': m = { type, bytes: r.bytes('manifest', MAX_MANIFEST_BYTES) }; break
+    case 'manifest': m = { type, link: link(), size: r.varint('size', MAX_MANIFEST_BYTES) }; break
     case 'announce': {
       const l = link()
       const seed = r.bool('seed')
@@ -169,5 +186,6 @@ export const chunkCodec: Codec<ChunkMsg> = { encode: encodeChunkMsg, decode: dec
 export const chunkWire: WireProtocol<ChunkMsg> = {
   id: CHUNKS_PROTOCOL_ID,
   codec: chunkCodec,
-  maxMessageBytes: MAX_MESSAGE_BYTES
+  maxMessageBytes: MAX_MESSAGE_BYTES,
+  maxBulkBytes: MAX_MANIFEST_BYTES
 }

@@ -22,7 +22,7 @@ const samples: ChunkMsg[] = [
   { type: 'keepalive' },
   { type: 'leave', sid: 9 },
   { type: 'manifest-get', link },
-  { type: 'manifest', bytes: seal(manifest).bytes },
+  { type: 'manifest', link, size: seal(manifest).bytes.length },
   { type: 'announce', link, seed: true, addrs: ['/ip4/127.0.0.1/tcp/4001'] },
   { type: 'peers', peers: [{ peer: '12D3KooWabc', addrs: ['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2'] }, { peer: 'x', addrs: [] }] }
 ]
