@@ -33,6 +33,8 @@ function cpuSeconds (pid: number): number {
 export async function run (args: string[]): Promise<BenchReport> {
   const mibArg = args.indexOf('--mib')
   const mib = mibArg >= 0 ? Number(args[mibArg + 1]) : 64
+  // `--set section.field=value` (repeatable): config for every peer, to try tunings on both paths alike.
+  const sets = args.flatMap((a, i) => a === '--set' && args[i + 1]?.includes('=') === true ? ['--' + args[i + 1].split('=')[0], args[i + 1].split('=').slice(1).join('=')] : [])
   const rig = NatRig.create({ publicHosts: ['boot', 'super', 'p1', 'p2'], lans: [{ name: 'lan1', hosts: ['a'] }, { name: 'lan2', hosts: ['b'] }] })
   const tmp = await mkdtemp(join(tmpdir(), 'peerhive-bench-relay-'))
   try {
@@ -40,7 +42,7 @@ export async function run (args: string[]): Promise<BenchReport> {
     const start = async (host: string, extra: string[]): Promise<Proc> => {
       const dataDir = join(tmp, host)
       const proc = rig.spawn(host, peerhive, ['start', '--json', '--data-dir', dataDir, '--node.logLevel', 'warn',
-        '--net.inboundConnectionThreshold', '1000', '--relay.checkIntervalMs', '500', ...extra])
+        '--net.inboundConnectionThreshold', '1000', '--relay.checkIntervalMs', '500', ...sets, ...extra])
       proc.stderr?.resume()
       const id = await new Promise<string>((resolve, reject) => {
         let out = ''
@@ -71,39 +73,42 @@ export async function run (args: string[]): Promise<BenchReport> {
         await new Promise(resolve => setTimeout(resolve, 250))
       }
     }
-    const transfer = async (from: Proc, to: Proc, label: string): Promise<{ seconds: number, superCpu: number }> => {
+    const transfer = async (from: Proc, to: Proc, label: string): Promise<{ seconds: number, superCpu: number, fromCpu: number, toCpu: number }> => {
       const content = randomBytes(mib * 1024 * 1024)
       const src = join(from.dataDir, `${label}.bin`)
       await writeFile(src, content)
       const { link } = call(from, 'chunks.share', { path: src }, false, 120_000)[0] as { link: string }
       const out = join(to.dataDir, `${label}-got.bin`)
-      const cpu0 = cpuSeconds(sup.proc.pid as number)
+      // The rig's process is `ip netns exec`, which execs peerhive: same pid.
+      const pids = [sup, from, to].map(p => p.proc.pid as number)
+      const cpu0 = pids.map(cpuSeconds)
       const t0 = performance.now()
       call(to, 'chunks.get', { link, out }, true, 600_000)
       const seconds = (performance.now() - t0) / 1000
-      const superCpu = cpuSeconds(sup.proc.pid as number) - cpu0
+      const [superCpu, fromCpu, toCpu] = pids.map((pid, i) => cpuSeconds(pid) - cpu0[i])
       const got = await readFile(out)
       if (!got.equals(content)) throw new Error(`${label}: downloaded bytes differ`)
-      return { seconds, superCpu }
+      return { seconds, superCpu, fromCpu, toCpu }
     }
     const direct = await transfer(p1, p2, 'direct')
     const relayed = await transfer(b, a, 'relayed')
     const mbps = (s: number): number => mib / s
     return {
       bench: 'relay',
-      environment: { ...environment(), mib },
+      environment: { ...environment(), mib, ...(sets.length > 0 ? { set: sets.join(' ') } : {}) },
       tables: [{
         title: `${mib} MiB chunk-exchange transfer, real peerhive processes in network namespaces`,
-        columns: ['path', 'seconds', 'MiB/s', 'supernode CPU s', 'supernode CPU ms/MiB'],
+        columns: ['path', 'seconds', 'MiB/s', 'supernode CPU s', 'supernode CPU ms/MiB', 'sender CPU s', 'receiver CPU s'],
         rows: [
-          ['direct (two public peers)', direct.seconds, mbps(direct.seconds), direct.superCpu, 1000 * direct.superCpu / mib],
-          ['relayed (NAT A <- supernode <- NAT B)', relayed.seconds, mbps(relayed.seconds), relayed.superCpu, 1000 * relayed.superCpu / mib]
+          ['direct (two public peers)', direct.seconds, mbps(direct.seconds), direct.superCpu, 1000 * direct.superCpu / mib, direct.fromCpu, direct.toCpu],
+          ['relayed (NAT A <- supernode <- NAT B)', relayed.seconds, mbps(relayed.seconds), relayed.superCpu, 1000 * relayed.superCpu / mib, relayed.fromCpu, relayed.toCpu]
         ],
-        note: 'Supernode CPU from /proc/<pid>/stat (utime+stime) over the transfer; the direct row shows its idle cost.'
+        note: 'CPU from /proc/<pid>/stat (utime+stime) over the transfer; the direct row\'s supernode CPU is its idle cost. CPU s near seconds means that process was CPU-bound.'
       }],
       ratios: {
         'relay.throughput.relayed_over_direct': mbps(relayed.seconds) / mbps(direct.seconds),
-        'relay.supernode.cpu_ms_per_relayed_mib': 1000 * relayed.superCpu / mib
+        'relay.supernode.cpu_ms_per_relayed_mib': 1000 * relayed.superCpu / mib,
+        'relay.endpoints.cpu_ms_per_mib.relayed_over_direct': (relayed.fromCpu + relayed.toCpu) / Math.max(1e-9, direct.fromCpu + direct.toCpu)
       }
     }
   } finally {
