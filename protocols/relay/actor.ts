@@ -98,11 +98,13 @@ const SUPERNODES_KEY = 'supernodes'
 
 /**
  * The supernode layer (Skype super peers, KaZaA group leaders) over libp2p's relay.
- * A supernode keeps its children, the name directory (replicated to the other
- * supernodes it knows) and its children's file descriptors, and floods queries among
- * supernodes only. An ordinary peer behind NAT attaches to one supernode: it reserves a
- * relay slot through the host, claims its name with its relayed addresses, uploads its
- * descriptors, refreshes them, and moves to another supernode when its own goes away.
+ * A supernode keeps its children, the name directory (signed claims, verified on arrival
+ * and replicated to the other supernodes it knows) and its children's file descriptors;
+ * it runs its children's searches on its own index and floods them among supernodes only,
+ * through the tier's flood search (tier.ts). An ordinary peer behind NAT attaches to one
+ * supernode: it reserves a relay slot through the host, claims its name with a signed
+ * claim over its relayed addresses, uploads its descriptors, refreshes them, and moves to
+ * another supernode when its own goes away.
  */
 export class RelayActor {
   private readonly c: ActorComponents<RelayCmd, RelayMsg>

@@ -3,8 +3,12 @@
  * wire bound; the comment says why that value.
  */
 
-/** Wire protocol id of the supernode layer (attach, directory, index, tier search). */
-export const RELAY_PROTOCOL_ID = '/peerhive/relay/1.0.0'
+/**
+ * Wire protocol id of the supernode layer (attach, directory, index, children's searches).
+ * 2: name claims carry their owner's signature, and tier searches moved to flood search
+ * (TIER_SEARCH_PROTOCOL_ID), so `query`/`hits` changed layout.
+ */
+export const RELAY_PROTOCOL_ID = '/peerhive/relay/2.0.0'
 
 /**
  * Reservations a supernode grants at once. libp2p's default (15) is a home-router figure;
