@@ -1,8 +1,8 @@
 /**
- * `npm run bench -- sim [--json] [--quick] [--dht-peers N] [--lookups N] [--chunk-peers N] [--sweep 1,2,...] [--only textbook,dht,chunks]`
+ * `npm run bench -- sim [--json] [--quick] [--dht-peers N,N] [--lookups N] [--chunk-peers N] [--sweep 1,2,...] [--only textbook,dht,chunks]`
  *
  * The simulator's figures: the textbook distribution example on virtual time (simulated
- * time against D_P2P and D_cs per N), and scale (a DHT of 10,000 peers with 10,000
+ * time against D_P2P and D_cs per N), and scale (DHTs of 2,000 and 10,000 peers with as many
  * lookups; a 1,000-peer chunk-exchange swarm) with events per second and peak memory.
  */
 import { availableParallelism } from 'node:os'
@@ -34,6 +34,28 @@ export function textbookScenario (n: number[], seed = 1): Scenario {
 
 /** Maintenance periods for a 10,000-peer ring: the defaults are tuned for small LAN rings. */
 const DHT_SCALE_CONFIG = { dht: { stabilizeMs: 5_000, fixFingersMs: 5_000, checkPredecessorMs: 10_000, pingSuccessorsMs: 30_000, repairMs: 120_000 } }
+/** One joiner every 5 ms: 10,000 peers join within 50 s, a thousand joins per stabilize round, dozens in flight at once. */
+const DHT_JOIN_GAP_MS = 5
+/** Settling after the last join: six stabilize rounds (the ring is whole within a round or two; successor lists need r rounds to fill). */
+const DHT_SETTLE_MS = 30_000
+const DHT_LOOKUPS_PER_S = 1_000
+
+/** The DHT scale scenario (also `sim/dht-10k.json` at N = 10,000). */
+export function dhtScaleScenario (n: number, lookups: number, seed = 1): Scenario & { keepTrace: boolean } {
+  return {
+    name: `dht N=${n}`,
+    seed,
+    workload: 'dht',
+    config: DHT_SCALE_CONFIG,
+    // Each joiner dials only the member it joins through (the workload's join), as a real
+    // peer with one bootstrap address; no extra random dials.
+    bootstrapPeers: 0,
+    peers: [{ count: n, joinSpreadMs: n * DHT_JOIN_GAP_MS }],
+    dht: { lookups, settleMs: DHT_SETTLE_MS, perSecond: DHT_LOOKUPS_PER_S },
+    until: 3600_000,
+    keepTrace: false
+  }
+}
 
 const mib = (b: number): number => Math.round(b / 1048576)
 
@@ -64,20 +86,27 @@ export async function run (args: string[]): Promise<BenchReport> {
   }
 
   if (only.includes('dht')) {
-    const n = Number(flag(args, 'dht-peers') ?? (quick ? 1000 : 10_000))
-    const lookups = Number(flag(args, 'lookups') ?? (quick ? 1000 : 10_000))
-    const r = await simulate({
-      name: `dht N=${n}`,
-      seed: 1,
-      workload: 'dht',
-      config: DHT_SCALE_CONFIG,
-      peers: [{ count: n, joinSpreadMs: n * 10 }],
-      dht: { lookups, settleMs: 60_000, perSecond: 500 },
-      until: 3600_000,
-      keepTrace: false
+    const sizes = (flag(args, 'dht-peers') ?? (quick ? '1000' : '2000,10000')).split(',').map(Number)
+    const lookupsFlag = flag(args, 'lookups')
+    const rows: Cell[][] = []
+    for (const n of sizes) {
+      const lookups = Number(lookupsFlag ?? (quick ? 1000 : n))
+      const r = await simulate(dhtScaleScenario(n, lookups))
+      process.stderr.write(`dht N=${n}: ${(r.perf.wallMs / 1000).toFixed(1)} s wall\n`)
+      const s = r.summary as { answered: number, correct: number, failed: number, meanHops: number | null, p99Hops: number | null }
+      const half = Math.log2(n) / 2
+      scale.push(scaleRow(r, `${s.correct}/${lookups} correct`))
+      rows.push([n, lookups, s.answered, s.failed, round(s.correct / lookups, 4), round(s.meanHops ?? Number.NaN, 2), s.p99Hops ?? Number.NaN, round(half, 2), round(half + 1, 2),
+        round(r.virtualTimeMs / 1000, 1), round(r.perf.wallMs / 1000, 1), Math.round(r.perf.eventsPerSecond), mib(r.perf.peakRssBytes), round(r.perf.peakRssBytes / n / 1024, 1)])
+      ratios[`dht.${n}.correct_fraction`] = round(s.correct / lookups, 4)
+      ratios[`dht.${n}.mean_hops_over_half_log2n`] = round((s.meanHops ?? Number.NaN) / half, 3)
+    }
+    tables.push({
+      title: 'Chord DHT in the simulator: lookups after the ring has stabilized, checked against the true successor',
+      columns: ['N', 'lookups', 'answered', 'failed', 'correct fraction', 'mean hops', 'p99 hops', '½·log2 N', 'target ½·log2 N + 1', 'virtual s', 'wall s', 'events/s', 'peak RSS MiB', 'KiB/peer'],
+      rows,
+      note: `Peers join ${DHT_JOIN_GAP_MS} ms apart, each through a random member whose join finished; lookups start ${DHT_SETTLE_MS / 1000} s after the last join, ${DHT_LOOKUPS_PER_S}/s from random peers. Maintenance: ${JSON.stringify(DHT_SCALE_CONFIG.dht)}. Peak RSS covers the whole process (simulator, trace, all peers); KiB/peer = peak RSS / N.`
     })
-    const s = r.summary as { answered: number, correct: number, failed: number, meanHops: number }
-    scale.push(scaleRow(r, `${s.answered}/${lookups} answered, ${s.correct} correct, mean hops ${round(s.meanHops, 2)} (½·log2 N = ${round(Math.log2(n) / 2, 2)})`))
   }
 
   if (only.includes('chunks')) {

@@ -57,6 +57,13 @@ export const MAX_STABILIZE_RERUNS = 8
  */
 export const MAX_STABILIZE_WALK = 8
 
+/**
+ * Steps fix-fingers takes back along predecessors from the finger it holds (one request
+ * each) before falling back to a full lookup: a finger moves by one or two peers when
+ * peers join near it, by many only after a burst of joins or a long absence.
+ */
+export const FINGER_CHECK_STEPS = 3
+
 /** Peers a join tries before giving up for this round (each costs one lookup). */
 export const JOIN_CANDIDATES = 4
 

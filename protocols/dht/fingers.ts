@@ -80,6 +80,23 @@ export function fingersFromHints (space: RingSpace, self: NodeRef, hints: readon
   return { entries, next: 0 }
 }
 
+/**
+ * The nearest member we know at or after `start` (fingers and successors): the best
+ * guess for `start`'s successor before asking anyone.
+ */
+export function firstAtOrAfter (space: RingSpace, self: RingId, start: RingId, t: FingerTable, succs: readonly NodeRef[]): NodeRef | undefined {
+  const from = distance(space, self, start)
+  let best: NodeRef | undefined
+  let bestD = 0n
+  const consider = (n: NodeRef): void => {
+    const d = distance(space, self, n.id)
+    if (d >= from && (best === undefined || d < bestD)) { best = n; bestD = d }
+  }
+  for (const e of t.entries) consider(e.node)
+  for (const n of succs) consider(n)
+  return best
+}
+
 /** Start a new round from index 0. */
 export function restartRound (t: FingerTable): FingerTable {
   return { entries: t.entries, next: 0 }

@@ -58,7 +58,8 @@ export function dhtWorkload (): Workload {
         answered,
         correct,
         failed,
-        meanHops: answered === 0 ? null : n / answered
+        meanHops: answered === 0 ? null : n / answered,
+        p99Hops: quantileOf(hops, 0.99)
       }
     }
   }
@@ -135,4 +136,16 @@ export function dhtWorkload (): Workload {
     }
     return undefined
   }
+}
+
+/** The q-quantile of a histogram (value -> count), or null when empty. */
+function quantileOf (hist: ReadonlyMap<number, number>, q: number): number | null {
+  const total = [...hist.values()].reduce((a, b) => a + b, 0)
+  if (total === 0) return null
+  let seen = 0
+  for (const [v, c] of [...hist].sort((a, b) => a[0] - b[0])) {
+    seen += c
+    if (seen >= Math.ceil(q * total)) return v
+  }
+  return null
 }
