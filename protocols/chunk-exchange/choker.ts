@@ -12,6 +12,12 @@ export interface ChokeCandidate {
   upRate: number
   /** Bytes the peer ever sent us: among equal rates, a peer that reciprocated before ranks above one that never did. */
   received?: number
+  /**
+   * A seed's view: false for a peer that took chunks from our super-seeding and passed none
+   * of them on (a free-rider). It ranks after every peer that spreads our data, whatever
+   * its rate, and can still win the optimistic slot.
+   */
+  spreads?: boolean
 }
 
 export interface ChokeDecision {
@@ -40,12 +46,16 @@ export interface ChokeInput {
  * among the other interested peers, kept until the next rotation. An optimistic peer that
  * proved fast enough is ranked into the top `slots` at the next evaluation, and its
  * optimistic slot goes to someone else. Ties in rate go to the peer that sent us more in
- * the past (a free-rider never wins a tie), then at random.
+ * the past (a free-rider never wins a tie), then at random. A seed ranks peers that hoard
+ * its chunks after those that pass them on: ranking by take rate alone kept a free-rider,
+ * which takes as fast as anyone, in a seed slot for good (an unchoked peer's rate is what
+ * keeps it unchoked), handing it about twice its share of the seed's upload.
  */
 export function rechoke (input: ChokeInput, random: Random): ChokeDecision {
   const key = (c: ChokeCandidate): number => input.seed ? c.upRate : c.downRate
   const interested = random.shuffle(input.candidates.filter(c => c.interested))
-  interested.sort((a, b) => key(b) - key(a) || (input.seed ? 0 : (b.received ?? 0) - (a.received ?? 0)))
+  const spreads = (c: ChokeCandidate): number => input.seed && c.spreads === false ? 0 : 1
+  interested.sort((a, b) => spreads(b) - spreads(a) || key(b) - key(a) || (input.seed ? 0 : (b.received ?? 0) - (a.received ?? 0)))
   const regular = interested.slice(0, input.slots).map(c => c.peer)
   const inTop = new Set(regular)
   const others = interested.filter(c => !inTop.has(c.peer)).map(c => c.peer)

@@ -1,4 +1,5 @@
 import type { PeerKey } from '../../node/ports/net.ts'
+import { SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { RateMeter } from './rate.ts'
 
 /** What a swarm knows of one remote peer (BitTorrent's four choke/interest flags and more). */
@@ -27,6 +28,9 @@ export class SwarmPeer {
   readonly offered = new Set<number>()
   /** Super-seeding: offered chunks it obtained and no other peer has yet. */
   readonly obtained = new Set<number>()
+  /** Super-seeding: chunks it obtained from our offers, and how many of those reached another peer through it. */
+  tookFromSeed = 0
+  passedOn = 0
   /** Requests from this peer waiting to be served, and pieces handed to the transport. */
   readonly uploads: Array<{ index: number, begin: number, length: number }> = []
   inFlight = 0
@@ -39,6 +43,11 @@ export class SwarmPeer {
     this.up = new RateMeter(rateWindowMs)
     this.lastPieceAt = now
     this.lastSentAt = now
+  }
+
+  /** Our super-seeding saw it pass our chunks on (or it took too few to tell): false marks a free-rider. */
+  get spreads (): boolean {
+    return this.tookFromSeed < SUPER_SEED_UNSPREAD_LIMIT || this.passedOn > 0
   }
 
   get ready (): boolean {

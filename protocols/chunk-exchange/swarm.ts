@@ -226,11 +226,16 @@ export class Swarm {
     if (this.superSeeding) {
       if (p.offered.delete(index)) {
         this.offerCount[index]--
+        p.tookFromSeed++
         p.obtained.add(index)
         this.topUpOffers(p)
       } else if (this.picker.availability(index) === SUPER_SEED_SPREAD) {
-        // A chunk we gave someone just reached a second peer: its first holder passed it on.
-        for (const q of this.peers.values()) if (q.obtained.has(index)) this.topUpOffers(q)
+        // A chunk we gave someone just reached a second peer, not from us: its first holder passed it on.
+        for (const q of this.peers.values()) {
+          if (!q.obtained.has(index)) continue
+          q.passedOn++
+          this.topUpOffers(q)
+        }
       }
     }
     this.updateInterest(p)
@@ -446,7 +451,8 @@ export class Swarm {
       interested: p.peerInterested || p.interestedUntil > now,
       downRate: p.down.rate(now),
       upRate: p.up.rate(now),
-      received: p.down.total
+      received: p.down.total,
+      spreads: p.spreads
     }))
     const d = rechoke({ candidates, slots: this.cfg.uploadSlots, seed: this.complete, optimistic: this.optimistic, rotate }, this.io.random)
     this.optimistic = d.optimistic
@@ -482,13 +488,14 @@ export class Swarm {
    * Super-seeding must not leave the seed's upload idle: when no request is waiting, every
    * unchoked peer is topped up to its full offers, past the spread rule. (When the seed is
    * faster than the swarm can spread its chunks, waiting would waste it; the chunks offered
-   * are still the least spread ones.)
+   * are still the least spread ones.) A peer that never passed our chunks on gets no such
+   * extra: idle seed upload is not worth spending on a free-rider.
    */
   offerWhileIdle (): void {
     if (!this.superSeeding) return
     for (const p of this.peers.values()) if (p.uploads.length > 0) return
     for (const p of this.peers.values()) {
-      if (!p.amChoking && p.ready && p.offered.size < SUPER_SEED_OFFERS_PER_PEER) this.topUpOffers(p, true)
+      if (!p.amChoking && p.ready && p.spreads && p.offered.size < SUPER_SEED_OFFERS_PER_PEER) this.topUpOffers(p, true)
     }
   }
 

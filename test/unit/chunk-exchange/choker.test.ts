@@ -83,4 +83,33 @@ describe('choker: tit-for-tat on virtual time', () => {
     assert.equal(admitNewcomer(4, 4), true)
     assert.equal(admitNewcomer(5, 4), false)
   })
+
+  it('a seed ranks a peer that hoards its chunks after every peer that spreads them, whatever its rate', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const d = rechoke({
+        candidates: [
+          { peer: 'rider' as PeerKey, interested: true, downRate: 0, upRate: 900, spreads: false },
+          { peer: 'a' as PeerKey, interested: true, downRate: 0, upRate: 100, spreads: true },
+          { peer: 'b' as PeerKey, interested: true, downRate: 0, upRate: 50 },
+          { peer: 'c' as PeerKey, interested: true, downRate: 0, upRate: 10, spreads: true }
+        ],
+        slots: 2,
+        seed: true,
+        rotate: true
+      }, new SeededRandom(seed))
+      assert.deepEqual(d.regular, ['a', 'b'], `seed=${seed}`)
+      assert.ok(d.optimistic === 'rider' || d.optimistic === 'c', 'the hoarder can still win the optimistic slot')
+    }
+    // A leecher ranks by what the peer sends it: `spreads` is a seed's criterion only.
+    const leech = rechoke({
+      candidates: [
+        { peer: 'x' as PeerKey, interested: true, downRate: 900, upRate: 0, spreads: false },
+        { peer: 'y' as PeerKey, interested: true, downRate: 100, upRate: 0 }
+      ],
+      slots: 1,
+      seed: false,
+      rotate: true
+    }, new SeededRandom(1))
+    assert.deepEqual(leech.regular, ['x'])
+  })
 })
