@@ -1,4 +1,5 @@
 import type { ActorComponents, Reply } from '../../node/kernel/actor.ts'
+import type { Timer } from '../../node/ports/clock.ts'
 import type { ProviderIndex, SharedFileInfo } from '../../node/contracts.ts'
 import { asPeerKey, type BulkSource, type NetEvent, type PeerKey } from '../../node/ports/net.ts'
 import { getJson, putJson } from '../../node/ports/store.ts'
@@ -11,7 +12,7 @@ import type { Progress } from './progress.ts'
 import type { OpenStorage, StorageSpec } from './storage.ts'
 import { Swarm, type SwarmConfig } from './swarm.ts'
 import { TrackerTable } from './tracker.ts'
-import { PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS, UPLOAD_BUDGET_MIN, UPLOAD_QUEUE_TARGET_MS, UPLOAD_RATE_WINDOW_MS } from './constants.ts'
+import { MANIFEST_RETRY_BASE_MS, MANIFEST_RETRY_MAX_MS, PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS, UPLOAD_BUDGET_MIN, UPLOAD_QUEUE_TARGET_MS, UPLOAD_RATE_WINDOW_MS } from './constants.ts'
 import { RateMeter } from './rate.ts'
 
 export type ProgressListener = (p: Progress) => void
@@ -41,6 +42,9 @@ export type ChunkActorMsg =
   | { type: 'peers-found', link: Link, peers: Array<{ peer: PeerKey, addrs: string[] }> }
   | { type: 'dialed', link: Link, peer: PeerKey }
   | { type: 'piece-sent', link: Link, peer: PeerKey, bytes: number }
+  /** The backoff after a failed manifest fetch ran out: ask the known peers again. */
+  | { type: 'manifest-retry', link: Link }
+  | { type: 'manifest-failed', link: Link, peer: PeerKey }
 
 export interface ChunkActorInit {
   config: ChunksConfig
@@ -69,6 +73,9 @@ interface Transfer {
   listeners: Set<ProgressListener>
   lastProgressAt: number
   final?: Progress
+  /** Manifest fetches failed in a row (sets the retry backoff), and the pending retry. */
+  manifestFailures: number
+  manifestRetry?: Timer
 }
 
 /**
@@ -151,7 +158,10 @@ export class ChunkActor {
   }
 
   async stop (): Promise<void> {
-    for (const t of this.transfers.values()) await t.swarm?.close()
+    for (const t of this.transfers.values()) {
+      t.manifestRetry?.cancel()
+      await t.swarm?.close()
+    }
     this.transfers.clear()
   }
 
@@ -178,13 +188,15 @@ export class ChunkActor {
       case 'peers-found': this.onPeers(m.link, m.peers); break
       case 'dialed': this.transfers.get(m.link)?.swarm?.addPeer(m.peer); break
       case 'piece-sent': await this.onPieceSent(m.link, m.peer, m.bytes); break
+      case 'manifest-retry': this.retryManifest(m.link); break
+      case 'manifest-failed': this.onManifestFailed(m.link, m.peer); break
     }
   }
 
   // ---- commands ----
 
   private newTransfer (rec: TransferRecord): Transfer {
-    const t: Transfer = { record: rec, candidates: new Map(), asked: new Set(), listeners: new Set(), lastProgressAt: -Infinity }
+    const t: Transfer = { record: rec, candidates: new Map(), asked: new Set(), listeners: new Set(), lastProgressAt: -Infinity, manifestFailures: 0 }
     this.transfers.set(rec.link, t)
     return t
   }
@@ -329,6 +341,7 @@ export class ChunkActor {
   private async stopTransfer (link: Link): Promise<boolean> {
     const t = this.transfers.get(link)
     if (t === undefined) return false
+    t.manifestRetry?.cancel()
     await t.swarm?.close()
     this.transfers.delete(link)
     await this.c.store.del(`t/${link}`)
@@ -496,9 +509,36 @@ export class ChunkActor {
       if (res.type !== 'manifest') throw new ChunkError('bad-manifest', `peer answered ${res.type} to manifest-get`)
     })().catch((err: Error) => {
       this.c.logger.debug('manifest fetch failed', { peer, link, error: err.message })
-      // Allow another try later (the peer may not have had it yet).
-      t.asked.delete(peer)
+      this.c.self.tell({ type: 'manifest-failed', link, peer })
     })
+  }
+
+  /** Ask again after a backoff: the peer may not have had the manifest yet, or was unreachable. */
+  private onManifestFailed (link: Link, peer: PeerKey): void {
+    const t = this.transfers.get(link)
+    if (t === undefined) return
+    t.asked.delete(peer)
+    this.scheduleManifestRetry(t)
+  }
+
+  /** After a failed fetch: one retry of every known peer, after a backoff doubling per failure. */
+  private scheduleManifestRetry (t: Transfer): void {
+    if (t.swarm !== undefined || t.manifestRetry !== undefined || this.transfers.get(t.record.link) !== t) return
+    const delay = Math.min(MANIFEST_RETRY_MAX_MS, MANIFEST_RETRY_BASE_MS * 2 ** Math.min(t.manifestFailures, 16))
+    t.manifestFailures++
+    const link = t.record.link
+    t.manifestRetry = this.c.clock.setTimer(delay, () => { this.c.self.tell({ type: 'manifest-retry', link }) })
+  }
+
+  private retryManifest (link: Link): void {
+    const t = this.transfers.get(link)
+    if (t === undefined) return
+    t.manifestRetry = undefined
+    if (t.swarm !== undefined) return
+    this.c.logger.debug('retrying the manifest fetch', { link, candidates: t.candidates.size, failures: t.manifestFailures })
+    for (const [peer, addrs] of t.candidates) this.fetchManifest(t, peer, addrs)
+    // Trackers and the DHT may know providers we have not heard of; connected peers are asked too.
+    this.discover(t)
   }
 
   /** A bulk stream: the only one this protocol uses carries a manifest we asked for. */

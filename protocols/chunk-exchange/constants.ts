@@ -101,6 +101,16 @@ export const SUPER_SEED_UNSPREAD_LIMIT = 2
 /** Deadline of a manifest fetch or tracker announce. */
 export const DEFAULT_CONTROL_REQUEST_TIMEOUT_MS = 10_000
 
+/**
+ * A failed manifest fetch is retried after 1 s, doubling per failure up to
+ * MANIFEST_RETRY_MAX_MS: a provider that was unreachable or did not have the manifest yet is
+ * asked again soon, without hammering peers that keep failing.
+ */
+export const MANIFEST_RETRY_BASE_MS = 1_000
+
+/** Longest wait between manifest retries: a download stuck in "finding" recovers within 30 s of a provider appearing. */
+export const MANIFEST_RETRY_MAX_MS = 30_000
+
 /** Progress events at most this often (ms on the actor clock) besides one per completed chunk batch. */
 export const PROGRESS_INTERVAL_MS = 500
 
