@@ -2,7 +2,7 @@ import type { Logger } from '../../node/ports/logger.ts'
 import type { PeerKey } from '../../node/ports/net.ts'
 import type { Random } from '../../node/ports/random.ts'
 import { Bitfield } from './bitfield.ts'
-import { admitNewcomer, rechoke } from './choker.ts'
+import { admitNewcomer, rechoke, serveOrder } from './choker.ts'
 import { MAX_BLOCK_SIZE, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
 import type { ChunkMsg, SwarmMsg } from './messages.ts'
@@ -75,7 +75,8 @@ export class Swarm {
   private readonly offerCount: Int32Array
   private optimistic: PeerKey | undefined
   private rounds = 0
-  private pumpStart = 0
+  /** The peer whose queued request the last upload turn served (round robin starts after it). */
+  private lastServed: PeerKey | undefined
   private readonly downTotal: RateMeter
   private readonly upTotal: RateMeter
   uploaded = 0
@@ -281,19 +282,18 @@ export class Swarm {
       if (chunk === undefined) continue
       if (p.amChoking || !this.peers.has(p.key)) return
       p.inFlight++
+      this.lastServed = p.key
       p.lastSentAt = this.io.now()
       this.io.sendPiece(p.key, { type: 'piece', sid: this.sid, index: b.index, begin: b.begin, data: chunk.subarray(b.begin, b.begin + b.length) })
     }
   }
 
-  /** Serve waiting requests, starting from a rotating peer so no one is always first. */
+  /** Serve waiting requests in round robin (see `serveOrder`): each hungry peer in turn, wherever it sits in the map. */
   async pumpAll (): Promise<void> {
-    const list = [...this.peers.values()]
-    if (list.length === 0) return
-    this.pumpStart = (this.pumpStart + 1) % list.length
-    for (let k = 0; k < list.length && this.io.uploadSlotFree(); k++) {
-      const p = list[(this.pumpStart + k) % list.length]
-      if (p.uploads.length > 0) await this.pumpUploads(p)
+    for (const key of serveOrder([...this.peers.keys()], this.lastServed)) {
+      if (!this.io.uploadSlotFree()) return
+      const p = this.peers.get(key)
+      if (p !== undefined && p.uploads.length > 0) await this.pumpUploads(p)
     }
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { admitNewcomer, rechoke } from '../../../protocols/chunk-exchange/choker.ts'
+import { admitNewcomer, rechoke, serveOrder } from '../../../protocols/chunk-exchange/choker.ts'
 import { RateMeter } from '../../../protocols/chunk-exchange/rate.ts'
 import { VirtualClock } from '../../../node/ports/virtual-clock.ts'
 import { SeededRandom } from '../../../node/ports/random.ts'
@@ -111,5 +111,26 @@ describe('choker: tit-for-tat on virtual time', () => {
       rotate: true
     }, new SeededRandom(1))
     assert.deepEqual(leech.regular, ['x'])
+  })
+
+  it('upload turns go round robin among hungry peers, whatever idle peers precede them in the list', () => {
+    // Two idle peers (choked, or the seed) sit before `rider`; `a` and `b` sit right after it.
+    // One upload slot frees at a time and goes to the first hungry peer in serve order. The old
+    // rule (start one place further at each call) gave `rider` every turn that fell on an idle
+    // peer: 3 of 5 turns here, against 1 each for `a` and `b`.
+    const list = ['idle1', 'idle2', 'rider', 'a', 'b'] as PeerKey[]
+    const hungry = new Set(['rider', 'a', 'b'])
+    const turns = new Map<PeerKey, number>()
+    let last: PeerKey | undefined
+    for (let t = 0; t < 300; t++) {
+      const next = serveOrder(list, last).find(p => hungry.has(p))
+      assert.ok(next !== undefined)
+      turns.set(next, (turns.get(next) ?? 0) + 1)
+      last = next
+    }
+    assert.deepEqual([turns.get('rider' as PeerKey), turns.get('a' as PeerKey), turns.get('b' as PeerKey)], [100, 100, 100])
+    // A peer that left (no longer listed) restarts the order at the head.
+    assert.deepEqual(serveOrder(list, 'gone' as PeerKey), list)
+    assert.deepEqual(serveOrder(list, 'b' as PeerKey), list)
   })
 })
