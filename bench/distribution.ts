@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N]`
+ * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N] [--only two-peer] [--block-kib N] [--pipeline N]`
  *
  * One seed and N leechers on TCP over 127.0.0.1, all in this one process (one libp2p host,
  * LevelDB store and data directory per peer; files on disk), plus a bootstrap peer that
@@ -188,8 +188,14 @@ export async function run (args: string[]): Promise<BenchReport> {
   const chunkKib = Number(flag(args, 'chunk-kib') ?? 256)
   const tpMib = Number(flag(args, 'throughput-mib') ?? sizeMib)
   const size = Math.round(sizeMib * MIB)
-  const chunks = { chunkSize: chunkKib * 1024 }
-  const profiles = PROFILES.filter(p => which === 'all' || p.name === which)
+  const chunks: Record<string, unknown> = { chunkSize: chunkKib * 1024 }
+  const blockKib = flag(args, 'block-kib')
+  if (blockKib !== undefined) chunks.blockSize = Number(blockKib) * 1024
+  const pipeline = flag(args, 'pipeline')
+  if (pipeline !== undefined) chunks.pipelineDepth = Number(pipeline)
+  // `--only two-peer` skips the swarms: a quick harness for profiling the uncapped transfer.
+  const onlyTwoPeer = flag(args, 'only') === 'two-peer'
+  const profiles = onlyTwoPeer ? [] : PROFILES.filter(p => which === 'all' || p.name === which)
   const dir = await mkdtemp(join(tmpdir(), 'peerhive-bench-dist-'))
   const tables: BenchReport['tables'] = []
   const ratios: Record<string, number> = {}
