@@ -149,7 +149,7 @@ export class SimNetwork {
    * was replaced by a new one) on the way is dropped. `reliable` frames (bulk streams)
    * skip the loss model: a stream retransmits, so loss costs time there, not data.
    */
-  transmit (from: PeerKey, to: PeerKey, protocol: string, frame: Uint8Array, reliable = false): void {
+  transmit (from: PeerKey, to: PeerKey, protocol: string, frame: Uint8Array, reliable = false, sent?: (err?: Error) => void): void {
     this.frames++
     this.bytes += frame.length
     const epoch = this.links.get(linkId(from, to)) ?? 0
@@ -157,11 +157,15 @@ export class SimNetwork {
     src?.countUp(protocol, frame.length)
     if (!reliable && this.lossRate > 0 && this.random.next() < this.lossRate) {
       this.lost++
+      sent?.()
       return
     }
-    const f: QueuedFrame = { from, to, protocol, bytes: frame, epoch }
-    if (src !== undefined && src.uploadBps > 0) src.uplink().enqueue(to, f)
-    else this.propagate(f)
+    if (src !== undefined && src.uploadBps > 0) {
+      src.uplink().enqueue(to, { from, to, protocol, bytes: frame, epoch, ...(sent !== undefined ? { sent } : {}) })
+      return
+    }
+    sent?.()
+    this.propagate({ from, to, protocol, bytes: frame, epoch })
   }
 
   /** After the uplink: the link latency, then the receiver's downlink. */
@@ -174,7 +178,12 @@ export class SimNetwork {
   }
 
   /** Bound as a method so FairLinks can hand frames on. */
-  readonly onUplinkDone = (f: QueuedFrame): void => { this.propagate(f) }
+  readonly onUplinkDone = (f: QueuedFrame): void => {
+    const sent = f.sent
+    f.sent = undefined
+    sent?.()
+    this.propagate(f)
+  }
   readonly onDownlinkDone = (f: QueuedFrame): void => { this.land(f) }
 
   private land (f: QueuedFrame): void {
@@ -269,7 +278,7 @@ export class SimHost implements NetProvider {
 
   /** A connection to `peer` closed: frames still queued for it go nowhere. */
   forget (peer: PeerKey): void {
-    this.up?.drop(peer)
+    this.up?.drop(peer, new NetError('closed', `connection to ${peer} closed`, { peer }))
     this.down?.drop(peer)
   }
 
@@ -312,7 +321,7 @@ export class SimHost implements NetProvider {
 
   private dropAll (): void {
     for (const n of this.net.neighbours(this.self)) this.net.disconnect(this.self, n)
-    this.up?.clear()
+    this.up?.clear(new NetError('closed', 'this host is down'))
     this.down?.clear()
   }
 
@@ -418,9 +427,9 @@ class SimPort<W> implements NetPort<W> {
     await next
   }
 
-  private frame (to: PeerKey, env: Envelope): void {
+  private frame (to: PeerKey, env: Envelope, sent?: (err?: Error) => void): void {
     this.link(to)
-    this.host.net.transmit(this.self, to, this.protocolId(), encodeEnvelope(env))
+    this.host.net.transmit(this.self, to, this.protocolId(), encodeEnvelope(env), false, sent)
   }
 
   private protocolId (): string {
@@ -438,8 +447,15 @@ class SimPort<W> implements NetPort<W> {
     return bytes
   }
 
+  /**
+   * Resolves once this peer's uplink starts serving the frame (at once without an upload cap),
+   * as a libp2p send resolves once the rate-capped transport took the bytes: a protocol
+   * pacing its uploads by its sends sees the same backpressure here as on TCP.
+   */
   async send (to: PeerKey, msg: W): Promise<void> {
-    this.frame(to, { kind: 'message', payload: this.encode(msg) })
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    this.frame(to, { kind: 'message', payload: this.encode(msg) }, err => { if (err === undefined) resolve(); else reject(err) })
+    await promise
   }
 
   async request (to: PeerKey, msg: W, opts: RequestOptions = {}): Promise<W> {

@@ -64,7 +64,9 @@ const blobActor = (cfg: BlobConfig) => (c: ActorComponents<Cmd, Blob>) => {
         case 'fetch': waiting = m.reply; ask(m.from); break
         case 'progress': m.reply.ok(have); break
         case 'net:message':
-          if (m.msg.t === 'get') await c.net.send(m.from, { t: 'block', index: m.msg.index, data: payload }).catch(() => {})
+          // Not awaited: a send resolves once the uplink takes the frame, and an actor blocked on
+          // one peer's send would leave the others' transfers idle.
+          if (m.msg.t === 'get') void c.net.send(m.from, { t: 'block', index: m.msg.index, data: payload }).catch(() => {})
           else {
             have++
             await putJson(c.store, 'have', have)
