@@ -1,9 +1,8 @@
 import type { Stream } from '@libp2p/interface'
-import { NetError } from '../errors.ts'
 import type { PeerKey } from '../ports/net.ts'
 import { READ_HIGH_WATER_BYTES, READ_LOW_WATER_BYTES } from './constants.ts'
 import { StreamReader } from './stream-reader.ts'
-import { varint } from './stream-writer.ts'
+import { varint, writeBytes } from './stream-writer.ts'
 
 /**
  * One libp2p stream carrying varint-length-prefixed envelopes for one (peer, protocol).
@@ -12,8 +11,8 @@ import { varint } from './stream-writer.ts'
  * or while the stream's send buffer drains, goes out as one `send` (one yamux frame, one
  * Noise message, one socket write where sizes allow) instead of two sends per frame (length
  * prefix, body); profiling a 64 MiB two-peer transfer showed per-send muxer, cipher and
- * syscall costs dominating. A write resolves once its batch is handed to the stream (after
- * a drain if the stream was full), so callers keep their backpressure. Reads go through a StreamReader, which pauses the
+ * syscall costs dominating. A write resolves once its batch has left the stream's write
+ * buffer into the receiver's window, so callers keep their backpressure. Reads go through a StreamReader, which pauses the
  * stream while the reader (actor mailbox, download cap) lags, so the sender slows down.
  */
 export class Channel {
@@ -81,8 +80,9 @@ export class Channel {
         this.batch = []
         this.waiters = []
         try {
-          if (this.stream.writeStatus !== 'writable') throw new NetError('closed', `stream is ${this.stream.writeStatus} for writing`, { protocol: this.stream.protocol })
-          if (!this.stream.send(bytes)) await this.stream.onDrain()
+          // Resolves once the batch left the stream's write buffer (into the receiver's
+          // window): a reader that paused its stream holds these writers (stream-writer.ts).
+          await writeBytes(this.stream, bytes)
           this.lastWrite = now()
           for (const w of waiters) w.resolve()
         } catch (err) {

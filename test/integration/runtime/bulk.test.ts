@@ -20,7 +20,7 @@ const MiB = 1024 * 1024
 const bulkWire = (maxBulkBytes: number): WireProtocol<Probe> => ({ ...probeProtocol, id: '/peerhive-test/bulk-probe/1.0.0', maxBulkBytes })
 
 interface BulkLog extends ProbeLog {
-  bulks: Array<{ from: PeerKey, header: Probe, bytes?: Uint8Array, error?: Error, done: Promise<void> }>
+  bulks: Array<{ from: PeerKey, header: Probe, bytes?: Uint8Array, error?: Error, done: Promise<void>, progress: number }>
 }
 
 /** The probe actor plus bulk reception: each source is read detached, `readDelayMs` between pieces. */
@@ -31,18 +31,19 @@ function bulkActor (log: BulkLog, readDelayMs = 0): ActorFactory<NetEvent<Probe>
     return {
       async receive (ev) {
         if (ev.type !== 'net:bulk') { await inner.receive(ev); return }
-        const rec: BulkLog['bulks'][number] = { from: ev.from, header: ev.header, done: Promise.resolve() }
-        rec.done = readAll(ev.source, readDelayMs).then(b => { rec.bytes = b }, (err: Error) => { rec.error = err })
+        const rec: BulkLog['bulks'][number] = { from: ev.from, header: ev.header, done: Promise.resolve(), progress: 0 }
+        rec.done = readAll(ev.source, readDelayMs, (n) => { rec.progress += n }).then(b => { rec.bytes = b }, (err: Error) => { rec.error = err })
         log.bulks.push(rec)
       }
     }
   }
 }
 
-async function readAll (source: BulkSource, delayMs: number): Promise<Uint8Array> {
+async function readAll (source: BulkSource, delayMs: number, onRead: (n: number) => void = () => {}): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
   for await (const p of source) {
     parts.push(p)
+    onRead(p.length)
     if (delayMs > 0) await new Promise(resolve => setTimeout(resolve, delayMs))
   }
   return Buffer.concat(parts)
@@ -166,6 +167,8 @@ describe('runtime: bulk streams and read backpressure on libp2p (memory transpor
     const minMs = (bytes: number): number => ((bytes - RATE * 0.1) / RATE) * 1000 * 0.85
     /** Far above the ideal, yet it catches a stall or a retry loop. */
     const maxMs = (bytes: number): number => (bytes / RATE) * 1000 * 2 + 2000
+    /** Reader high-water (1 MiB) + one yamux window (2 MiB) + a frame or piece in the limiter, with slack. */
+    const MAX_LEAD = 5 * MiB
 
     it('frames: 12 MiB of messages into a peer capped at 4 MB/s arrive in order at about the cap', async () => {
       const sender = await peer()
@@ -176,7 +179,14 @@ describe('runtime: bulk streams and read backpressure on libp2p (memory transpor
       const BLOB = 60 * 1024
       const N = Math.ceil((12 * MiB) / BLOB)
       const t0 = Date.now()
-      for (let n = 0; n < N; n++) await net(ls).send(receiver.id, { type: 'blob', data: new Uint8Array(BLOB).fill(n & 0xff) })
+      let lead = 0
+      for (let n = 0; n < N; n++) {
+        await net(ls).send(receiver.id, { type: 'blob', data: new Uint8Array(BLOB).fill(n & 0xff) })
+        lead = Math.max(lead, (n + 1) * BLOB - lr.messages.length * BLOB)
+      }
+      // The sender is held, not buffered: it never gets further ahead than the reader's
+      // high-water mark plus one yamux window (and what the cap lets through meanwhile).
+      assert.ok(lead <= MAX_LEAD, `the sender got ${(lead / MiB).toFixed(1)} MiB ahead of the capped reader`)
       await until(() => lr.messages.length === N, 30_000, 'all blobs received')
       const ms = Date.now() - t0
       assert.deepEqual(lr.messages.map(m => (m.msg as { data: Uint8Array }).data[0]), Array.from({ length: N }, (_, i) => i & 0xff))
@@ -194,8 +204,16 @@ describe('runtime: bulk streams and read backpressure on libp2p (memory transpor
       const data = payload(8 * MiB, 21)
       const t0 = Date.now()
       const w = await net(ls).openBulk(receiver.id, { type: 'ping', n: 0, text: 'capped' })
-      await w.write(data)
+      let lead = 0
+      let read = 0
+      const piece = 256 * 1024
+      for (let off = 0; off < data.length; off += piece) {
+        await w.write(data.subarray(off, off + piece))
+        read = lr.bulks[0]?.progress ?? 0
+        lead = Math.max(lead, w.bytes - read)
+      }
       await w.close()
+      assert.ok(lead <= MAX_LEAD, `the sender got ${(lead / MiB).toFixed(1)} MiB ahead of the capped reader`)
       const ms = Date.now() - t0
       await lr.bulks[0].done
       assert.equal(sha(lr.bulks[0].bytes as Uint8Array), sha(data))
