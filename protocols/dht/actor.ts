@@ -138,7 +138,7 @@ export class DhtActor implements Actor<DhtInbox> {
         break
       case 'provide': await this.provide(m.key, m.reply); break
       case 'find-providers': this.answer(m.reply, async () => await this.findProvidersTask(m.key, m.limit)); break
-      case 'joined': this.onJoined(m.succ, m.succs); break
+      case 'joined': this.onJoined(m.succ, m.succs, m.rejoin); break
       case 'stabilized': this.onStabilized(m); break
       case 'dead': this.markDeadNow(m.peer); break
       case 'alive': this.alive(m.peer); break
@@ -317,6 +317,7 @@ export class DhtActor implements Actor<DhtInbox> {
     for (const h of this.hints) cands.push(h.peer)
     if (!explicit) for (const p of this.c.net.connected().slice(0, C.JOIN_CANDIDATES * 2)) cands.push(p)
     const self = this.ring.self
+    if (explicit && !isAlone(this.ring)) { await this.rejoinIfElsewhere(cands); return }
     const tried = new Set<PeerKey>()
     const lonely: NodeRef[] = []
     for (const p of cands) {
@@ -347,11 +348,37 @@ export class DhtActor implements Actor<DhtInbox> {
     if (explicit && isAlone(this.ring)) throw new DhtError('not-joined', `could not join through ${via.join(', ') || 'any known peer'}${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`, { tried: [...tried] })
   }
 
+  /**
+   * Asked to join through a member while already in a ring: check that it is the same
+   * ring. Peers that found each other before the bootstrap answered may have formed a ring
+   * of their own, and two rings never merge by stabilization alone. Looking our own id up
+   * through the member must name us (or our successor, if its ring has not absorbed us
+   * yet); anything else means that ring does not contain us: join it afresh. Our old
+   * ring's members still point at us and stabilize into the new one through us.
+   */
+  private async rejoinIfElsewhere (cands: readonly PeerKey[]): Promise<void> {
+    const self = this.ring.self
+    const errors: string[] = []
+    for (const p of cands.filter(c => c !== self.peer).slice(0, C.JOIN_CANDIDATES)) {
+      try {
+        const res = await this.lookup(self.id, [this.nodeOf(p)])
+        const owner = res.nodes[0]
+        if (owner === undefined || owner.peer === self.peer || owner.peer === this.ring.succs[0]?.peer) return
+        const succ = res.nodes.find(n => n.peer !== self.peer)
+        if (succ !== undefined) { await this.joinAt(succ, true); return }
+      } catch (err) {
+        errors.push((err as Error).message)
+        if (meansDead(err)) this.markDead(p)
+      }
+    }
+    if (errors.length > 0) throw new DhtError('not-joined', `could not check the ring through ${cands.join(', ')}: ${errors.join('; ')}`, { tried: [...cands] })
+  }
+
   /** Take `succ` as successor: copy its list, tell it we precede it, start from its fingers. */
-  private async joinAt (succ: NodeRef): Promise<void> {
+  private async joinAt (succ: NodeRef, rejoin = false): Promise<void> {
     const st = await this.rpc.call(succ.peer, { type: 'get-state' }, 'state')
     if (this.stopped) return
-    this.c.self.tell({ type: 'joined', succ: this.wire(succ), succs: st.succs })
+    this.c.self.tell({ type: 'joined', succ: this.wire(succ), succs: st.succs, rejoin })
     await this.rpc.call(succ.peer, { type: 'rectify', node: this.wire(this.ring.self) }, 'ack').catch(() => {})
     try {
       const f = await this.rpc.call(succ.peer, { type: 'get-fingers' }, 'fingers')
@@ -361,8 +388,8 @@ export class DhtActor implements Actor<DhtInbox> {
     }
   }
 
-  private onJoined (succ: WireNode, succs: WireNode[]): void {
-    if (!isAlone(this.ring)) return
+  private onJoined (succ: WireNode, succs: WireNode[], rejoin: boolean): void {
+    if (!isAlone(this.ring) && !rejoin) return
     const s = this.learn(succ)
     this.ring = { ...joined(this.space, this.ring.self, s, succs.map(w => this.learn(w)).filter(n => !this.isDead(n.peer)), this.r), ...(this.ring.pred !== undefined ? { pred: this.ring.pred } : {}) }
     // Stabilize at once rather than at the next tick: peers that joined the same gap

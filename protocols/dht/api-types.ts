@@ -53,7 +53,8 @@ export type DhtInbox =
   | { type: 'provide', key: string, reply: Reply<void> }
   | { type: 'find-providers', key: string, limit: number, reply: Reply<ProviderRecord[]> }
   /** Task results, applied in order by the actor (tasks never mutate state). */
-  | { type: 'joined', succ: WireNode, succs: WireNode[] }
+  /** `rejoin`: we were in another ring (see rejoinIfElsewhere), adopt this one anyway. */
+  | { type: 'joined', succ: WireNode, succs: WireNode[], rejoin: boolean }
   | { type: 'stabilized', succ: WireNode, pred?: WireNode, succs: WireNode[], closer?: { node: WireNode, succs: WireNode[] } }
   | { type: 'dead', peer: PeerKey }
   | { type: 'alive', peer: PeerKey }
