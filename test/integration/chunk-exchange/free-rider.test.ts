@@ -64,7 +64,11 @@ describe('chunk exchange: tit-for-tat against a free-rider', function () {
       console.log(`      while reciprocating peers went from ${pct(from.others)} to ${pct(to.others)} on average, the free-rider went from ${pct(from.rider)} to ${pct(to.rider)}`)
       assert.equal(riderFinal.uploaded, 0, 'the free-rider never uploads')
       assert.equal(await fileSha256(join(tmp.dir, `out-${leechers.length}.bin`)), src.sha256)
-      assert.ok(riderGain < 0.8 * othersGain, `over the contested period the free-rider gained ${pct(riderGain)}, reciprocating peers ${pct(othersGain)} on average`)
+      // Calibrated against a control run of this same scenario with choking effectively off
+      // (uploadSlots 16 >= every peer): the free-rider then gains 0.95 of the reciprocating
+      // mean (it always has requests waiting), and fails this bar. Tit-for-tat measured
+      // 0.45-0.85 over 13 runs, the top of that range under heavy machine load, so 0.8 flaked.
+      assert.ok(riderGain < 0.9 * othersGain, `over the contested period the free-rider gained ${pct(riderGain)}, reciprocating peers ${pct(othersGain)} on average`)
     } finally {
       await rider.stop()
       await seed.stop()
