@@ -7,6 +7,7 @@ import type { Logger } from '../ports/logger.ts'
 import { asPeerKey, type BulkWriter, type NetEvent, type NetPort, type PeerKey, type RequestOptions, type Responder } from '../ports/net.ts'
 import type { NetProvider } from '../ports/net-provider.ts'
 import type { WireProtocol } from '../wire/codec.ts'
+import { PendingRequests } from '../wire/pending-requests.ts'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../wire/envelope.ts'
 import type { BanList } from './ban-list.ts'
 import { Libp2pBulkSource, Libp2pBulkWriter, type BulkEnds } from './bulk-stream.ts'
@@ -296,20 +297,12 @@ function parsePeer (peer: PeerKey): PeerId {
   }
 }
 
-interface Pending<W> {
-  resolve: (w: W) => void
-  reject: (e: Error) => void
-  timer: Timer
-  to: PeerKey
-}
-
 /** One actor's view of the libp2p net. */
 class Libp2pPort<W> implements NetPort<W> {
   private readonly net: Libp2pNet
   private readonly wire: WireProtocol<W> | undefined
   private readonly deliver: (ev: NetEvent<W>) => Promise<void>
-  private nextId = 1
-  private readonly pending = new Map<number, Pending<W>>()
+  private readonly pending: PendingRequests<W>
   /** Per-peer delivery chain: events from one peer reach the actor in order, with backpressure. */
   private readonly chains = new Map<PeerKey, Promise<void>>()
   private closed = false
@@ -318,6 +311,7 @@ class Libp2pPort<W> implements NetPort<W> {
     this.net = net
     this.wire = wire
     this.deliver = deliver
+    this.pending = new PendingRequests<W>(net.clock)
   }
 
   get self (): PeerKey {
@@ -326,12 +320,7 @@ class Libp2pPort<W> implements NetPort<W> {
 
   emit (ev: ConnEvent): void {
     if (ev.type === 'net:disconnect') {
-      for (const [id, p] of this.pending) {
-        if (p.to !== ev.peer) continue
-        this.pending.delete(id)
-        p.timer.cancel()
-        p.reject(new NetError('closed', `connection to ${ev.peer} closed`, { peer: ev.peer }))
-      }
+      this.pending.failPeer(ev.peer, new NetError('closed', `connection to ${ev.peer} closed`, { peer: ev.peer }))
     }
     void this.enqueue(ev.peer, ev).catch(() => {})
     if (ev.type === 'net:disconnect') {
@@ -352,11 +341,7 @@ class Libp2pPort<W> implements NetPort<W> {
 
   shutdown (): void {
     this.closed = true
-    for (const p of this.pending.values()) {
-      p.timer.cancel()
-      p.reject(new NetError('closed', 'peer stopping', { peer: p.to }))
-    }
-    this.pending.clear()
+    this.pending.failAll(to => new NetError('closed', 'peer stopping', { peer: to }))
     this.chains.clear()
   }
 
@@ -385,19 +370,10 @@ class Libp2pPort<W> implements NetPort<W> {
 
   async request (to: PeerKey, msg: W, opts: RequestOptions = {}): Promise<W> {
     const payload = this.encode(msg)
-    const id = this.nextId++
     const timeoutMs = opts.timeoutMs ?? this.net.requestTimeoutMs
-    const { promise, resolve, reject } = Promise.withResolvers<W>()
-    const timer = this.net.clock.setTimer(timeoutMs, () => {
-      if (!this.pending.delete(id)) return
-      reject(new NetError('timeout', `request ${this.wire?.id} to ${to} timed out after ${timeoutMs} ms`, { peer: to, timeoutMs, protocol: this.wire?.id }))
-    })
-    this.pending.set(id, { resolve, reject, timer, to })
-    this.frame(to, { kind: 'request', id, payload }).catch((err: Error) => {
-      if (!this.pending.delete(id)) return
-      timer.cancel()
-      reject(err)
-    })
+    const { id, promise } = this.pending.open(to, timeoutMs, () =>
+      new NetError('timeout', `request ${this.wire?.id} to ${to} timed out after ${timeoutMs} ms`, { peer: to, timeoutMs, protocol: this.wire?.id }))
+    this.frame(to, { kind: 'request', id, payload }).catch((err: Error) => { this.pending.fail(id, err) })
     return await promise
   }
 
@@ -574,12 +550,8 @@ class Libp2pPort<W> implements NetPort<W> {
         return
       case 'response':
       case 'error': {
-        const p = this.pending.get(env.id)
-        if (p === undefined || p.to !== from) return
-        this.pending.delete(env.id)
-        p.timer.cancel()
-        if (env.kind === 'response') p.resolve(msg as W)
-        else p.reject(new NetError('remote-error', `${from}: ${env.message}`, { peer: from, protocol: this.wire?.id }))
+        if (env.kind === 'response') this.pending.resolve(from, env.id, msg as W)
+        else this.pending.reject(from, env.id, new NetError('remote-error', `${from}: ${env.message}`, { peer: from, protocol: this.wire?.id }))
         return
       }
       case 'keepalive':

@@ -1,5 +1,4 @@
 import { NetError, WireError } from '../errors.ts'
-import type { Timer } from '../ports/clock.ts'
 import type { BulkWriter, NetEvent, NetPort, PeerKey, RequestOptions } from '../ports/net.ts'
 import { asPeerKey } from '../ports/net.ts'
 import type { NetProvider } from '../ports/net-provider.ts'
@@ -10,6 +9,7 @@ import { SimBulk } from './sim-bulk.ts'
 import { BULK_PROTOCOL_SUFFIX } from '../host/constants.ts'
 import type { WireProtocol } from '../wire/codec.ts'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../wire/envelope.ts'
+import { PendingRequests } from '../wire/pending-requests.ts'
 
 export const SIM_DEFAULT_LATENCY_MS = 10
 export const SIM_DEFAULT_REQUEST_TIMEOUT_MS = 10_000
@@ -353,8 +353,7 @@ class SimPort<W> implements NetPort<W> {
   private readonly host: SimHost
   private readonly wire: WireProtocol<W> | undefined
   private readonly deliver: (ev: NetEvent<W>) => Promise<void>
-  private nextId = 1
-  private readonly pending = new Map<number, { resolve: (w: W) => void, reject: (e: Error) => void, timer: Timer, to: PeerKey }>()
+  private readonly pending: PendingRequests<W>
   /** Per-sender delivery chain: inbound order is preserved even when the mailbox pushes back. */
   private readonly chains = new Map<PeerKey, Promise<void>>()
   /** Bulk streams of this protocol, when it has a bulk path. */
@@ -364,6 +363,7 @@ class SimPort<W> implements NetPort<W> {
     this.host = host
     this.wire = wire
     this.deliver = deliver
+    this.pending = new PendingRequests<W>(host.net.clock)
     const maxBytes = wire?.maxBulkBytes
     if (wire !== undefined && maxBytes !== undefined) {
       const protocol = wire.id + BULK_PROTOCOL_SUFFIX
@@ -407,13 +407,7 @@ class SimPort<W> implements NetPort<W> {
 
   emit (ev: ConnEvent): void {
     if (ev.type === 'net:disconnect') {
-      for (const [id, p] of this.pending) {
-        if (p.to === ev.peer) {
-          this.pending.delete(id)
-          p.timer.cancel()
-          p.reject(new NetError('closed', `connection to ${ev.peer} closed`, { peer: ev.peer }))
-        }
-      }
+      this.pending.failPeer(ev.peer, new NetError('closed', `connection to ${ev.peer} closed`, { peer: ev.peer }))
       this.bulk?.peerGone(ev.peer)
     }
     void this.enqueue(ev.peer, ev).catch(() => {})
@@ -459,23 +453,16 @@ class SimPort<W> implements NetPort<W> {
   }
 
   async request (to: PeerKey, msg: W, opts: RequestOptions = {}): Promise<W> {
-    const id = this.nextId++
     const payload = this.encode(msg)
     const timeoutMs = opts.timeoutMs ?? SIM_DEFAULT_REQUEST_TIMEOUT_MS
-    return await new Promise<W>((resolve, reject) => {
-      const timer = this.host.net.clock.setTimer(timeoutMs, () => {
-        this.pending.delete(id)
-        reject(new NetError('timeout', `request to ${to} timed out after ${timeoutMs} ms`, { peer: to, timeoutMs }))
-      })
-      this.pending.set(id, { resolve, reject, timer, to })
-      try {
-        this.frame(to, { kind: 'request', id, payload })
-      } catch (err) {
-        this.pending.delete(id)
-        timer.cancel()
-        reject(err as Error)
-      }
-    })
+    const { id, promise } = this.pending.open(to, timeoutMs, () =>
+      new NetError('timeout', `request to ${to} timed out after ${timeoutMs} ms`, { peer: to, timeoutMs }))
+    try {
+      this.frame(to, { kind: 'request', id, payload })
+    } catch (err) {
+      this.pending.fail(id, err as Error)
+    }
+    return await promise
   }
 
   async connect (target: PeerKey | string | string[]): Promise<PeerKey> {
@@ -541,12 +528,8 @@ class SimPort<W> implements NetPort<W> {
       }
       case 'response':
       case 'error': {
-        const p = this.pending.get(env.id)
-        if (p === undefined || p.to !== from) return
-        this.pending.delete(env.id)
-        p.timer.cancel()
-        if (env.kind === 'response') p.resolve(msg as W)
-        else p.reject(new NetError('remote-error', env.message, { peer: from }))
+        if (env.kind === 'response') this.pending.resolve(from, env.id, msg as W)
+        else this.pending.reject(from, env.id, new NetError('remote-error', env.message, { peer: from }))
         break
       }
       case 'keepalive':
