@@ -94,6 +94,7 @@ export type SearchActorMsg =
   | { type: 'tick' }
   | { type: 'ping-tick' }
   | { type: 'dialled', peer: PeerKey, result: { ok: true, msg: SearchMsg } | { ok: false, error: string } }
+  | { type: 'send-failed', peer: PeerKey, code: string }
   | { type: 'neighbours', reply: Reply<NeighbourInfo[]> }
   | { type: 'stats', reply: Reply<SearchStats> }
   | { type: 'route', guid: Guid, reply: Reply<RouteInfo | undefined> }
@@ -202,16 +203,17 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
 
   async receive (m: SearchActorMsg): Promise<void> {
     switch (m.type) {
-      case 'net:message': await this.onMessage(m.from, m.msg); break
-      case 'net:request': await this.onRequest(m.from, m.msg, m.respond); break
+      case 'net:message': this.onMessage(m.from, m.msg); break
+      case 'net:request': this.onRequest(m.from, m.msg, m.respond); break
       case 'net:connect': this.onConnect(m.peer); break
       case 'net:disconnect': this.lose(m.peer, 'disconnected'); break
-      case 'search': await this.startSearch(m.req, m.sink, m.reply); break
+      case 'search': this.startSearch(m.req, m.sink, m.reply); break
       case 'cancel':
       case 'expire': this.finishSearch(m.guid); break
       case 'tick': this.onTick(); break
       case 'ping-tick': await this.onPingTick(); break
-      case 'dialled': await this.onDialled(m.peer, m.result); break
+      case 'dialled': this.onDialled(m.peer, m.result); break
+      case 'send-failed': if (this.overlay.neighbours.has(m.peer)) this.lose(m.peer, `send failed: ${m.code}`); break
       case 'neighbours': m.reply.ok(this.neighbourInfo()); break
       case 'stats': m.reply.ok(this.snapshot()); break
       case 'route': {
@@ -263,8 +265,9 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
   /** Runs outside the mailbox (a dial can take seconds): connect, Hello, then report. */
   private async dial (peer: PeerKey, addrs: string[]): Promise<void> {
     let result: Extract<SearchActorMsg, { type: 'dialled' }>['result']
+    const opened = !this.c.net.connected().includes(peer)
     try {
-      if (!this.c.net.connected().includes(peer)) {
+      if (opened) {
         try {
           await this.c.net.connect(addrs.length > 0 ? addrs : peer)
         } catch (err) {
@@ -277,21 +280,26 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     } catch (err) {
       result = { ok: false, error: (err as Error).message }
     }
+    // A connection opened only for a Hello that was refused would otherwise stay open for
+    // nothing: across a 200-peer overlay those add up to ~100 idle connections per peer.
+    if (opened && !(result.ok && result.msg.type === 'welcome')) {
+      await this.c.net.disconnect(peer).catch((err: Error) => { this.c.logger.debug('disconnect after refused hello failed', { peer, error: err.message }) })
+    }
     this.c.self.tell({ type: 'dialled', peer, result })
   }
 
-  private async onDialled (peer: PeerKey, result: Extract<SearchActorMsg, { type: 'dialled' }>['result']): Promise<void> {
+  private onDialled (peer: PeerKey, result: Extract<SearchActorMsg, { type: 'dialled' }>['result']): void {
     this.overlay.dialing.delete(peer)
     const now = this.c.clock.now()
     if (result.ok && result.msg.type === 'welcome') {
       learnHost(this.overlay, this.ocfg, peer, result.msg.addrs, now)
       if (admit(this.overlay, this.ocfg, peer) === 'refuse') {
         // Inbound joiners filled our slots while this dial was in flight: undo it politely.
-        await this.send(peer, { type: 'bye', reason: 'full' })
+        this.send(peer, { type: 'bye', reason: 'full' })
       } else if (addNeighbour(this.overlay, peer, result.msg.addrs, now)) {
         this.stats.neighboursAdded++
         // Ask the new neighbour's surroundings for addresses while below target (Gnutella's join Ping).
-        if (this.overlay.neighbours.size < this.ocfg.targetDegree) await this.sendPing(this.cfg.joinPingTtl, [peer])
+        if (this.overlay.neighbours.size < this.ocfg.targetDegree) this.sendPing(this.cfg.joinPingTtl, [peer])
       }
     } else if (result.ok && result.msg.type === 'busy') {
       this.stats.helloRefused++
@@ -304,7 +312,7 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     this.maintain()
   }
 
-  private async onRequest (from: PeerKey, msg: SearchMsg, respond: Responder<SearchMsg>): Promise<void> {
+  private onRequest (from: PeerKey, msg: SearchMsg, respond: Responder<SearchMsg>): void {
     this.count('received', msg.type)
     if (msg.type !== 'hello' || !this.managed) {
       respond.error(`unexpected ${msg.type} request`)
@@ -334,14 +342,14 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
   private async onPingTick (): Promise<void> {
     if (this.managed) {
       for (const p of silentNeighbours(this.overlay, this.ocfg, this.c.clock.now())) {
-        await this.send(p, { type: 'bye', reason: 'silent' })
+        this.send(p, { type: 'bye', reason: 'silent' })
         this.lose(p, 'silent')
       }
     }
     // TTL 1: a keep-alive that every neighbour answers with a Pong (liveness both ways).
-    await this.sendPing(1, this.neighbourList())
+    this.sendPing(1, this.neighbourList())
     if (this.managed && this.overlay.neighbours.size < this.ocfg.targetDegree && this.overlay.neighbours.size > 0) {
-      await this.sendPing(this.cfg.joinPingTtl, this.neighbourList())
+      this.sendPing(this.cfg.joinPingTtl, this.neighbourList())
     }
     await this.persistHosts()
   }
@@ -355,14 +363,14 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
 
   // ---- descriptors ----
 
-  private async onMessage (from: PeerKey, msg: SearchMsg): Promise<void> {
+  private onMessage (from: PeerKey, msg: SearchMsg): void {
     this.count('received', msg.type)
     heard(this.overlay, from, this.c.clock.now())
     switch (msg.type) {
-      case 'ping': await this.onPing(from, msg); break
-      case 'pong': await this.onPong(msg); break
-      case 'query': await this.onQuery(from, msg); break
-      case 'hit': await this.onHit(msg); break
+      case 'ping': this.onPing(from, msg); break
+      case 'pong': this.onPong(msg); break
+      case 'query': this.onQuery(from, msg); break
+      case 'hit': this.onHit(msg); break
       case 'bye': this.lose(from, `bye: ${msg.reason}`); break
       default:
         // Handshake messages only travel as requests and responses.
@@ -370,14 +378,14 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     }
   }
 
-  private async sendPing (ttl: number, to: PeerKey[]): Promise<void> {
+  private sendPing (ttl: number, to: PeerKey[]): void {
     if (to.length === 0) return
     const guid = newGuid(this.c.random)
     this.pings.add(guid, { prev: LOCAL, relayed: 0 }, this.c.clock.now())
-    await this.sendAll(to, { type: 'ping', guid, ttl, hops: 0 })
+    this.sendAll(to, { type: 'ping', guid, ttl, hops: 0 })
   }
 
-  private async onPing (from: PeerKey, msg: PingMsg): Promise<void> {
+  private onPing (from: PeerKey, msg: PingMsg): void {
     if (!this.isNeighbour(from)) { this.stats.fromStrangers++; return }
     const now = this.c.clock.now()
     const d = routeFlood(this.pings, from, msg, this.neighbourList(), now, this.cfg.maxTtl, () => this.pingLimiter.allow(from, now))
@@ -388,11 +396,11 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
       return
     }
     if (d.clamped) this.stats.ttlClamped++
-    await this.send(from, { type: 'pong', guid: msg.guid, ttl: replyTtl(msg.hops), hops: 0, peer: this.c.net.self, addrs: this.c.net.addresses() })
-    await this.sendAll(d.forward.to, d.forward.msg)
+    this.send(from, { type: 'pong', guid: msg.guid, ttl: replyTtl(msg.hops), hops: 0, peer: this.c.net.self, addrs: this.c.net.addresses() })
+    this.sendAll(d.forward.to, d.forward.msg)
   }
 
-  private async onPong (msg: PongMsg): Promise<void> {
+  private onPong (msg: PongMsg): void {
     const now = this.c.clock.now()
     const d = routeReply(this.pings, msg, now, this.cfg.maxTtl)
     if (d.action === 'drop') {
@@ -402,11 +410,11 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     }
     // Every Pong passing by is an address worth knowing (Gnutella's pong caching).
     learnHost(this.overlay, this.ocfg, msg.peer, msg.addrs, now)
-    if (d.action === 'forward') await this.send(d.to, d.msg)
+    if (d.action === 'forward') this.send(d.to, d.msg)
     else this.maintain()
   }
 
-  private async onQuery (from: PeerKey, msg: QueryMsg): Promise<void> {
+  private onQuery (from: PeerKey, msg: QueryMsg): void {
     if (!this.isNeighbour(from)) { this.stats.fromStrangers++; return }
     const now = this.c.clock.now()
     const d = routeFlood(this.queries, from, msg, this.neighbourList(), now, this.cfg.maxTtl, () => this.queryLimiter.allow(from, now))
@@ -418,8 +426,10 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     }
     this.stats.queriesAccepted++
     if (d.clamped) this.stats.ttlClamped++
-    await this.sendAll(d.forward.to, d.forward.msg)
-    await this.answer(from, d.msg)
+    this.sendAll(d.forward.to, d.forward.msg)
+    // Off the mailbox: the shared-file list is an ask to another actor, and a slow answer
+    // must not hold up the flood passing through this peer.
+    void this.answer(from, d.msg)
   }
 
   private async answer (from: PeerKey, q: QueryMsg): Promise<void> {
@@ -445,16 +455,16 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
       const hit = fitHit({ type: 'hit', guid: q.guid, ttl: replyTtl(q.hops), hops: 0, responder: g.peer, addrs: g.addrs, results })
       if (hit === undefined) continue
       answered = true
-      await this.send(from, hit)
+      this.send(from, hit)
     }
     if (answered) this.stats.queriesAnswered++
   }
 
-  private async onHit (msg: HitMsg): Promise<void> {
+  private onHit (msg: HitMsg): void {
     const d = routeReply(this.queries, msg, this.c.clock.now(), this.cfg.maxTtl)
     if (d.action === 'forward') {
       this.stats.hitsRelayed++
-      await this.send(d.to, d.msg)
+      this.send(d.to, d.msg)
       return
     }
     if (d.action === 'drop') {
@@ -474,7 +484,7 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
 
   // ---- local searches ----
 
-  private async startSearch (req: SearchRequest, sink: HitSink, reply: Reply<Guid>): Promise<void> {
+  private startSearch (req: SearchRequest, sink: HitSink, reply: Reply<Guid>): void {
     const keywords = queryKeywords(req.words)
     if (keywords.length === 0) {
       reply.fail(new SearchError('bad-query', 'a search needs at least one word of letters or digits', { words: req.words }))
@@ -504,7 +514,7 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     const q: QueryMsg = { type: 'query', guid, ttl: Math.min(ttl, this.cfg.maxTtl), hops: 0, keywords }
     if (req.filters?.minSize !== undefined) q.minSize = req.filters.minSize
     if (req.filters?.maxSize !== undefined) q.maxSize = req.filters.maxSize
-    await this.sendAll(this.neighbourList(), q)
+    this.sendAll(this.neighbourList(), q)
   }
 
   private finishSearch (guid: Guid): void {
@@ -517,21 +527,23 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
 
   // ---- sending and figures ----
 
-  private async sendAll (to: PeerKey[], msg: SearchMsg): Promise<void> {
-    await Promise.all(to.map(async p => { await this.send(p, msg) }))
+  private sendAll (to: PeerKey[], msg: SearchMsg): void {
+    for (const p of to) this.send(p, msg)
   }
 
-  private async send (to: PeerKey, msg: SearchMsg): Promise<boolean> {
-    try {
-      await this.c.net.send(to, msg)
-      this.count('sent', msg.type)
-      return true
-    } catch (err) {
+  /**
+   * Fire and forget, never awaited inside `receive`: the transport's write waits for the
+   * receiving actor's mailbox, so two neighbours each awaiting a send to the other (a
+   * flood does exactly that) would stall both mailboxes for good. A failure comes back
+   * as a message, so losing the neighbour happens in turn like any other state change.
+   */
+  private send (to: PeerKey, msg: SearchMsg): void {
+    this.count('sent', msg.type)
+    this.c.net.send(to, msg).catch((err: Error) => {
       this.stats.sendErrors++
-      this.c.logger.debug('search send failed', { peer: to, type: msg.type, error: (err as Error).message })
-      if (err instanceof NetError && this.overlay.neighbours.has(to)) this.lose(to, `send failed: ${err.code}`)
-      return false
-    }
+      this.c.logger.debug('search send failed', { peer: to, type: msg.type, error: err.message })
+      if (err instanceof NetError) this.c.self.tell({ type: 'send-failed', peer: to, code: err.code })
+    })
   }
 
   private count (dir: 'sent' | 'received', type: SearchMsg['type']): void {
