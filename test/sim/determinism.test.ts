@@ -40,4 +40,26 @@ describe('sim determinism', function () {
     const crashed = (r: typeof a): string[] => r.trace.filter(e => e.kind === 'crash').map(e => e.peer as string)
     assert.notDeepEqual([crashed(a), a.trace], [crashed(c), c.trace], 'another seed should make other choices')
   })
+
+  it('sampling cannot perturb a run: another `until` or sampling period gives the same trace and numbers', async () => {
+    const seed = 77
+    const msg = `reproduce with seed=${seed}`
+    const a = await simulate(scenario(seed))
+    const dense = await simulate({ ...scenario(seed), sampleEveryMs: 37 })
+    const longer = await simulate({ ...scenario(seed), until: 2 * scenario(seed).until })
+    assert.deepEqual(a.errors, [], msg)
+    assert.ok(dense.series.length > 3 * a.series.length, `${msg}: the dense run took ${dense.series.length} samples against ${a.series.length}`)
+    for (const [name, b] of [['dense', dense], ['longer', longer]] as const) {
+      assert.equal(b.hash, a.hash, `${msg}: ${name}`)
+      assert.deepEqual(b.trace, a.trace, `${msg}: ${name}`)
+      assert.deepEqual(b.peers, a.peers, `${msg}: ${name}`)
+      assert.equal(b.events, a.events, `${msg}: ${name}`)
+      assert.equal(b.virtualTimeMs, a.virtualTimeMs, `${msg}: ${name}`)
+    }
+    // Where two runs sampled the same instant they saw the same state.
+    const at = new Map(dense.series.map(s => [s.t, s.completed]))
+    const shared = a.series.filter(s => at.has(s.t))
+    assert.ok(shared.length > 0, msg)
+    for (const s of shared) assert.equal(at.get(s.t), s.completed, `${msg}: samples at t=${s.t} differ`)
+  })
 })
