@@ -2,6 +2,7 @@ import type { Stream } from '@libp2p/interface'
 import type { PeerKey } from '../ports/net.ts'
 import { READ_HIGH_WATER_BYTES, READ_LOW_WATER_BYTES } from './constants.ts'
 import { StreamReader } from './stream-reader.ts'
+import { partsLength } from '../wire/codec.ts'
 import { varint, writeBytes } from './stream-writer.ts'
 
 /**
@@ -52,14 +53,18 @@ export class Channel {
     return await this.reader.frame(this.maxDataLength)
   }
 
-  /** Queue one frame; `before` runs in queue order first (the rate limiter's wait). */
-  async write (frame: Uint8Array, before: () => Promise<void>, now: () => number): Promise<void> {
+  /**
+   * Queue one frame, given as parts sent back to back (a block stays where the codec left
+   * it until the batch is assembled: one copy on the way out); `before` runs in queue
+   * order first (the rate limiter's wait).
+   */
+  async write (frame: Uint8Array[], before: () => Promise<void>, now: () => number): Promise<void> {
     const turn = this.chain.then(before)
     this.chain = turn.catch(() => {})
     await turn
     // Continuations of `turn` run in chain order, so frames enter the batch in call order.
     const { promise, resolve, reject } = Promise.withResolvers<void>()
-    this.batch.push(varint(frame.length), frame)
+    this.batch.push(varint(partsLength(frame)), ...frame)
     this.waiters.push({ resolve, reject })
     if (!this.flushing) {
       this.flushing = true

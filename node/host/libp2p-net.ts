@@ -6,9 +6,9 @@ import type { Clock, Timer } from '../ports/clock.ts'
 import type { Logger } from '../ports/logger.ts'
 import { asPeerKey, type BulkWriter, type NetEvent, type NetPort, type PeerKey, type RequestOptions, type Responder } from '../ports/net.ts'
 import type { NetProvider } from '../ports/net-provider.ts'
-import type { WireProtocol } from '../wire/codec.ts'
+import { encodeParts, partsLength, type WireProtocol } from '../wire/codec.ts'
 import { PendingRequests } from '../wire/pending-requests.ts'
-import { decodeEnvelope, encodeEnvelope, type Envelope } from '../wire/envelope.ts'
+import { decodeEnvelope, encodeEnvelope, encodeEnvelopeParts, type Envelope } from '../wire/envelope.ts'
 import type { BanList } from './ban-list.ts'
 import { Libp2pBulkSource, Libp2pBulkWriter, type BulkEnds } from './bulk-stream.ts'
 import { Channel } from './channel.ts'
@@ -32,7 +32,7 @@ export interface Libp2pNetOptions {
 
 type ConnEvent = Extract<NetEvent<never>, { type: 'net:connect' | 'net:disconnect' }>
 
-const KEEPALIVE_FRAME = encodeEnvelope({ kind: 'keepalive' })
+const KEEPALIVE_FRAME = [encodeEnvelope({ kind: 'keepalive' })]
 
 /**
  * The NetProvider over libp2p: one registered protocol per actor wire protocol, frames as
@@ -219,12 +219,13 @@ export class Libp2pNet implements NetProvider {
     }
   }
 
-  /** Write one frame to `peer`; a stream that died under us is replaced once. */
-  async writeFrame<W> (peer: PeerKey, wire: WireProtocol<W>, port: Libp2pPort<W>, frame: Uint8Array): Promise<void> {
+  /** Write one frame (as parts) to `peer`; a stream that died under us is replaced once. */
+  async writeFrame<W> (peer: PeerKey, wire: WireProtocol<W>, port: Libp2pPort<W>, frame: Uint8Array[]): Promise<void> {
+    const bytes = partsLength(frame)
     for (let attempt = 0; ; attempt++) {
       const ch = await this.channelFor(peer, wire, port)
       try {
-        await ch.write(frame, async () => { await this.limiter.upload(peer, frame.length) }, () => this.clock.now())
+        await ch.write(frame, async () => { await this.limiter.upload(peer, bytes) }, () => this.clock.now())
         return
       } catch (err) {
         this.retire(ch)
@@ -359,13 +360,19 @@ class Libp2pPort<W> implements NetPort<W> {
     return bytes
   }
 
-  private async frame (to: PeerKey, env: Envelope): Promise<void> {
+  private async frame (to: PeerKey, env: Envelope | Uint8Array[]): Promise<void> {
     if (to === this.self) throw new NetError('unreachable', 'cannot send to self', { peer: to })
-    await this.net.writeFrame(to, this.need(), this, encodeEnvelope(env))
+    await this.net.writeFrame(to, this.need(), this, Array.isArray(env) ? env : [encodeEnvelope(env)])
   }
 
   async send (to: PeerKey, msg: W): Promise<void> {
-    await this.frame(to, { kind: 'message', payload: this.encode(msg) })
+    const wire = this.need()
+    const payload = encodeParts(wire.codec, msg)
+    const bytes = partsLength(payload)
+    if (bytes > wire.maxMessageBytes) {
+      throw new WireError('oversized', `${wire.id}: outgoing message of ${bytes} bytes exceeds ${wire.maxMessageBytes}`, { protocol: wire.id, bytes })
+    }
+    await this.frame(to, encodeEnvelopeParts('message', 0, payload))
   }
 
   async request (to: PeerKey, msg: W, opts: RequestOptions = {}): Promise<W> {

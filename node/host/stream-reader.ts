@@ -119,9 +119,11 @@ export class StreamReader {
   }
 
   private readonly onMessage = (evt: Event): void => {
-    const data = (evt as Event & { data: Uint8Array | { subarray: () => Uint8Array } }).data
-    const bytes = data instanceof Uint8Array ? data : data.subarray()
-    this.queue.push(bytes)
+    // A Uint8ArrayList (what yamux delivers after noise) is queued part by part: its
+    // subarray() would copy every multi-part message once more before framing does.
+    const data = (evt as Event & { data: Uint8Array | Iterable<Uint8Array> }).data
+    if (data instanceof Uint8Array) this.queue.push(data)
+    else for (const part of data) this.queue.push(part)
     if (this.queue.length >= this.needed) this.wake()
     this.flow()
   }

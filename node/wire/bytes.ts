@@ -50,7 +50,13 @@ export class ByteWriter {
   string (s: string): this { return this.bytes(enc.encode(s)) }
   bool (v: boolean): this { return this.u8(v ? 1 : 0) }
 
-  finish (): Uint8Array { return this.buf.slice(0, this.pos) }
+  /**
+   * The bytes written. A view when the buffer is at least half full (callers size it for
+   * their message, so this is the common case): copying a 64 KiB piece per encode was a
+   * measurable share of a transfer's CPU. A mostly empty buffer is copied so the result
+   * does not pin unused capacity.
+   */
+  finish (): Uint8Array { return this.pos * 2 >= this.buf.length ? this.buf.subarray(0, this.pos) : this.buf.slice(0, this.pos) }
 }
 
 /** Bounds-checked reader: every overrun is a typed `truncated` WireError, never a RangeError. */

@@ -5,6 +5,24 @@
 export interface Codec<W> {
   encode(msg: W): Uint8Array
   decode(bytes: Uint8Array): W
+  /**
+   * Optional: the same bytes as `encode`, as parts to be sent back to back. A message that
+   * carries a large payload (a chunk's block) returns its small header and the payload
+   * itself, so the payload is copied once on its way to the socket instead of once per layer.
+   */
+  encodeParts?(msg: W): Uint8Array[]
+}
+
+/** A message's encoding as parts (one part when the codec has no `encodeParts`). */
+export function encodeParts<W> (codec: Codec<W>, msg: W): Uint8Array[] {
+  return codec.encodeParts !== undefined ? codec.encodeParts(msg) : [codec.encode(msg)]
+}
+
+/** Total length of parts. */
+export function partsLength (parts: readonly Uint8Array[]): number {
+  let n = 0
+  for (const p of parts) n += p.length
+  return n
 }
 
 export interface WireProtocol<W> {

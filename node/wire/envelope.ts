@@ -24,6 +24,17 @@ export type Envelope =
 
 const KINDS = ['message', 'request', 'response', 'error', 'keepalive'] as const
 
+/**
+ * The envelope around a payload given as parts (Codec.encodeParts): the version, kind and
+ * id bytes, then the parts themselves, uncopied. Concatenated, equal to encodeEnvelope.
+ */
+export function encodeEnvelopeParts (kind: 'message' | 'request' | 'response', id: number, payload: Uint8Array[]): Uint8Array[] {
+  const w = new ByteWriter(12)
+  w.u8(ENVELOPE_VERSION).u8(KINDS.indexOf(kind))
+  if (kind !== 'message') w.varint(id)
+  return [w.finish(), ...payload]
+}
+
 export function encodeEnvelope (e: Envelope): Uint8Array {
   const w = new ByteWriter(16 + ('payload' in e ? e.payload.length : 0))
   w.u8(ENVELOPE_VERSION).u8(KINDS.indexOf(e.kind))

@@ -18,6 +18,12 @@ const DONE_KEY = 'done'
  * either recorded and on disk, or not recorded). On reopen every recorded chunk is read
  * back and re-verified, so nothing unverified is ever counted; when complete the file is
  * renamed to `out`.
+ *
+ * The record is a hint for that re-verification, so it may lag the data: `write`
+ * resolves once the chunk's bytes are in the file, and the bitfield is written in the
+ * background, one put at a time, each carrying every chunk written before it started
+ * (a LevelDB put per 256 KiB chunk, awaited by the swarm, held up the receive path).
+ * A chunk whose record was lost to a crash is simply fetched again.
  */
 export class FileChunkStorage implements ChunkStorage {
   readonly have: Bitfield
@@ -27,6 +33,9 @@ export class FileChunkStorage implements ChunkStorage {
   private readonly meta: Store
   private readonly path: string
   private readonly source: boolean
+  /** The progress put in flight, and whether chunks were written since it started. */
+  private recording: Promise<void> | undefined
+  private dirty = false
 
   private constructor (manifest: Manifest, meta: Store, path: string, source: boolean, fd: FileHandle, have: Bitfield) {
     this.manifest = manifest
@@ -96,11 +105,31 @@ export class FileChunkStorage implements ChunkStorage {
       off += bytesWritten
     }
     this.have.add(index)
-    await this.meta.put(PROGRESS_KEY, this.have.bytes.slice())
+    this.record()
+  }
+
+  /** Start a progress put unless one is running; a running one is followed by one more. */
+  private record (): void {
+    this.dirty = true
+    if (this.recording !== undefined) return
+    this.recording = (async () => {
+      while (this.dirty) {
+        this.dirty = false
+        await this.meta.put(PROGRESS_KEY, this.have.bytes.slice())
+      }
+    })().finally(() => { this.recording = undefined })
+    // finish() and close() await it; an unobserved failure is only a lost hint (see above).
+    this.recording.catch(() => {})
+  }
+
+  /** Wait for the progress record to catch up with the chunks written. */
+  private async recorded (): Promise<void> {
+    while (this.recording !== undefined) await this.recording
   }
 
   async finish (): Promise<void> {
     if (this.source) return
+    await this.recorded()
     const fd = this.handle()
     await fd.truncate(this.manifest.size)
     await fd.sync()
@@ -111,6 +140,7 @@ export class FileChunkStorage implements ChunkStorage {
   }
 
   async close (): Promise<void> {
+    await this.recorded().catch(() => {})
     const fd = this.fd
     this.fd = undefined
     await fd?.close()

@@ -181,7 +181,19 @@ export function decodeChunkMsg (bytes: Uint8Array): ChunkMsg {
   return m
 }
 
-export const chunkCodec: Codec<ChunkMsg> = { encode: encodeChunkMsg, decode: decodeChunkMsg }
+/**
+ * The same bytes as encodeChunkMsg, as parts: a piece is its header (type, sid, index,
+ * begin) and its block, left where it is (a view of the sender's cached chunk), so the
+ * block is copied once on its way to the socket; any other message is one part.
+ */
+export function encodeChunkParts (m: ChunkMsg): Uint8Array[] {
+  if (m.type !== 'piece') return [encodeChunkMsg(m)]
+  const w = new ByteWriter(16)
+  w.u8(TYPES.indexOf(m.type)).varint(m.sid).varint(m.index).varint(m.begin)
+  return [w.finish(), m.data]
+}
+
+export const chunkCodec: Codec<ChunkMsg> = { encode: encodeChunkMsg, decode: decodeChunkMsg, encodeParts: encodeChunkParts }
 
 export const chunkWire: WireProtocol<ChunkMsg> = {
   id: CHUNKS_PROTOCOL_ID,
