@@ -57,12 +57,32 @@ export const DEFAULT_OPTIMISTIC_INTERVAL_MS = 30_000
 export const DEFAULT_RATE_WINDOW_MS = 20_000
 
 /**
- * Outstanding block requests per peer: 16 x 64 KiB = 1 MiB in flight keeps a fast loopback
+ * A rate is taken over at least the last 4 blocks (peer-rate.ts): with one block, whether it
+ * landed inside the window decides the rate; four average out where each one landed.
+ */
+export const RATE_MIN_BLOCKS = 4
+
+/**
+ * Most block requests outstanding per peer (the depth the rate calls for, up to this):
+ * 16 x 64 KiB = 1 MiB in flight keeps a fast loopback
  * link busy across one round trip (including both actors' mailbox time), while staying at half
  * the 2 MiB yamux window and far under libp2p's 4 MiB unread-buffer limit. Measured on the
  * two-peer bench: 32 x 64 KiB (the whole window) was slower than 16, the receiver lagging.
  */
 export const DEFAULT_PIPELINE_DEPTH = 16
+
+/**
+ * A peer's pipeline holds what it sends us in 3 s at its measured rate (pipeline.ts): far
+ * more than a round trip on any link we meet, so the link never idles, and on a slow peer
+ * few enough blocks that faster peers are not kept from them.
+ */
+export const REQUEST_QUEUE_MS = 3_000
+
+/**
+ * Requests outstanding at a peer whatever its rate: two, so the next block is asked for
+ * while one is in flight; a new peer starts there and grows as its rate shows.
+ */
+export const PIPELINE_MIN = 2
 
 /**
  * Pieces handed to the transport per peer at once: 4 x 16 KiB keeps a fast link's send
@@ -71,11 +91,37 @@ export const DEFAULT_PIPELINE_DEPTH = 16
  */
 export const DEFAULT_UPLOADS_IN_FLIGHT = 4
 
+/**
+ * Endgame waits until at most one pipeline's worth of blocks is missing: enough for the
+ * last blocks held by a slow peer to be fetched again from a fast one, few enough that the
+ * duplicates (each one a whole block of someone's upload once it started) stay a small
+ * share of the file.
+ */
+export const ENDGAME_BLOCKS_PER_PIPELINE = 1
+
+/** In endgame a missing block is asked of two peers at most: one spare copy races the slow one. */
+export const ENDGAME_COPIES = 2
+
 /** Until this many chunks are complete, pick at random rather than rarest: a newcomer gets something to trade fast. */
 export const DEFAULT_RANDOM_FIRST_CHUNKS = 4
 
-/** Outstanding requests with no data for this long are handed to other peers (the peer is "snubbed"). */
+/**
+ * Outstanding requests with no data for this long are handed to other peers (the peer is
+ * "snubbed"): the floor of the deadline, which grows with the gap measured between that
+ * peer's blocks (snub.ts), so only a peer unheard of for 30 s and several of its own gaps
+ * counts as stalled.
+ */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+
+/**
+ * A peer snubs us after this many of its usual gaps between blocks: its upload share moves
+ * as it unchokes and chokes others (one to five peers sharing it), so 4x absorbs a halving
+ * of its rate twice over and still catches a peer that stopped.
+ */
+export const SNUB_GAP_MARGIN = 4
+
+/** Weight of a new gap sample in the running gap: about the last four blocks decide it. */
+export const SNUB_GAP_WEIGHT = 0.25
 
 /** Keep-alive every 30 s: well under libp2p's 120 s stream inactivity timeout. */
 export const DEFAULT_KEEPALIVE_INTERVAL_MS = 30_000

@@ -18,6 +18,8 @@ interface Partial {
   requested: Array<Set<PeerKey> | undefined>
   /** Peers that supplied at least one block: struck if the chunk fails its hash. */
   contributors: Set<PeerKey>
+  /** 1: the block's request was dropped (choke, snub) while the peer may be sending it still. */
+  mayArrive: Uint8Array
 }
 
 interface PeerView {
@@ -26,6 +28,8 @@ interface PeerView {
   wanted: number
   /** Outstanding block keys (index * blocksPerChunk + block). */
   outstanding: Set<number>
+  /** Keys asked of this peer and then dropped (choke, snub): still welcome if they arrive. */
+  dropped: Set<number>
 }
 
 export interface PickerInit {
@@ -37,6 +41,10 @@ export interface PickerInit {
   random: Random
   /** Until this many chunks are complete, a new chunk is picked at random, not rarest. */
   randomFirst: number
+  /** Endgame starts only once at most this many blocks are missing (default: any number). */
+  endgameBlocks?: number
+  /** In endgame, a block is asked of at most this many peers at once (default: every peer that has it). */
+  endgameCopies?: number
 }
 
 export interface BlockOutcome {
@@ -55,8 +63,9 @@ export interface BlockOutcome {
  * peer has and breaks ties at random. Order of preference:
  *   1. blocks of chunks already started (finish chunks before starting new ones);
  *   2. a new chunk: random while we have fewer than `randomFirst`, else rarest first;
- *   3. endgame: once every missing block is outstanding somewhere, the same blocks from
- *      this peer too; the first copy to arrive cancels the others.
+ *   3. endgame: once every missing block is outstanding somewhere and few are left, the
+ *      same blocks from this peer too (up to `endgameCopies` requests per block); the
+ *      first copy to arrive cancels the others.
  * No I/O: the swarm feeds it events and sends what it returns.
  */
 export class Picker {
@@ -80,7 +89,7 @@ export class Picker {
   // ---- availability ----
 
   addPeer (peer: PeerKey): void {
-    if (!this.peers.has(peer)) this.peers.set(peer, { bits: new Bitfield(this.init.chunkCount), wanted: 0, outstanding: new Set() })
+    if (!this.peers.has(peer)) this.peers.set(peer, { bits: new Bitfield(this.init.chunkCount), wanted: 0, outstanding: new Set(), dropped: new Set() })
   }
 
   /** A peer's bitfield (replaces what we knew of it). */
@@ -104,7 +113,7 @@ export class Picker {
   removePeer (peer: PeerKey): void {
     const v = this.peers.get(peer)
     if (v === undefined) return
-    this.dropRequests(peer)
+    this.dropRequests(peer, 0, false)
     for (const i of v.bits.indexes()) this.bump(i, -1)
     this.peers.delete(peer)
   }
@@ -144,29 +153,43 @@ export class Picker {
     if (v === undefined || max <= 0) return out
     for (const p of this.partials.values()) {
       if (out.length >= max) return out
-      if (v.bits.has(p.index)) this.takeBlocks(p, peer, v, max - out.length, false, out)
+      if (v.bits.has(p.index)) this.takeBlocks(p, peer, v, max - out.length, 'fresh', out)
     }
     while (out.length < max) {
       const index = this.chooseNew(v)
       if (index === undefined) break
-      this.takeBlocks(this.start(index), peer, v, max - out.length, false, out)
+      this.takeBlocks(this.start(index), peer, v, max - out.length, 'fresh', out)
+    }
+    // Blocks a peer that choked or snubbed us may still deliver come last: asking them of
+    // someone else at once had both copies cross slow uplinks, one of them wasted.
+    for (const p of this.partials.values()) {
+      if (out.length >= max) return out
+      if (v.bits.has(p.index)) this.takeBlocks(p, peer, v, max - out.length, 'late', out)
     }
     if (out.length < max && this.inEndgame()) {
       for (const p of this.partials.values()) {
         if (out.length >= max) break
-        if (v.bits.has(p.index)) this.takeBlocks(p, peer, v, max - out.length, true, out)
+        if (v.bits.has(p.index)) this.takeBlocks(p, peer, v, max - out.length, 'duplicate', out)
       }
     }
     return out
   }
 
-  /** Endgame: no chunk is left unstarted and no block of a started chunk is unrequested. */
+  /**
+   * Endgame: no chunk is left unstarted, no block of a started chunk is unrequested, and at
+   * most `endgameBlocks` blocks are missing. The last condition is ours: with deep pipelines
+   * to many peers, "everything is requested" held while half a small file was still on its
+   * way, and every duplicate that a slow uplink had started sending was wasted (endgame
+   * duplicates were a third of all bytes uploaded in a 1 KiB/s textbook swarm).
+   */
   inEndgame (): boolean {
     if (this.have.count + this.partials.size < this.init.chunkCount) return false
+    let missing = 0
     for (const p of this.partials.values()) {
       for (let b = 0; b < p.blocks; b++) if (p.received[b] === 0 && (p.requested[b]?.size ?? 0) === 0) return false
+      missing += p.blocks - p.receivedCount
     }
-    return true
+    return missing <= (this.init.endgameBlocks ?? Number.POSITIVE_INFINITY)
   }
 
   private chooseNew (v: PeerView): number | undefined {
@@ -196,18 +219,26 @@ export class Picker {
   private start (index: number): Partial {
     const len = this.init.chunkLength(index)
     const blocks = Math.ceil(len / this.init.blockSize)
-    const p: Partial = { index, blocks, received: new Uint8Array(blocks), receivedCount: 0, requested: new Array(blocks), contributors: new Set() }
+    const p: Partial = { index, blocks, received: new Uint8Array(blocks), receivedCount: 0, requested: new Array(blocks), contributors: new Set(), mayArrive: new Uint8Array(blocks) }
     this.partials.set(index, p)
     return p
   }
 
-  private takeBlocks (p: Partial, peer: PeerKey, v: PeerView, max: number, duplicate: boolean, out: BlockRef[]): void {
+  /**
+   * Request up to `max` blocks of `p` from `peer`: 'fresh' takes unrequested blocks no
+   * dropped request may still deliver, 'late' also those, 'duplicate' (endgame) blocks
+   * already requested elsewhere, up to `endgameCopies` requests each.
+   */
+  private takeBlocks (p: Partial, peer: PeerKey, v: PeerView, max: number, mode: 'fresh' | 'late' | 'duplicate', out: BlockRef[]): void {
     const len = this.init.chunkLength(p.index)
     for (let b = 0; b < p.blocks && max > 0; b++) {
       if (p.received[b] === 1) continue
       const req = p.requested[b]
       if (req?.has(peer) === true) continue
-      if (!duplicate && (req?.size ?? 0) > 0) continue
+      if (mode !== 'duplicate' && (req?.size ?? 0) > 0) continue
+      if (mode === 'fresh' && p.mayArrive[b] === 1) continue
+      if (mode === 'duplicate' && (req?.size ?? 0) >= (this.init.endgameCopies ?? Number.POSITIVE_INFINITY)) continue
+      p.mayArrive[b] = 0
       const set = req ?? new Set<PeerKey>()
       set.add(peer)
       p.requested[b] = set
@@ -225,10 +256,14 @@ export class Picker {
     const b = begin / this.init.blockSize
     const v = this.peers.get(peer)
     const key = index * this.blocksPerChunk + b
+    // A block we dropped (the peer choked or snubbed us) may still arrive: the peer had
+    // started sending it, and on a slow uplink that is many seconds of its upload, so it
+    // is used rather than wasted while we still lack it.
     const expected = p !== undefined && v !== undefined && Number.isInteger(b) && b < p.blocks &&
-      v.outstanding.has(key) && Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) === length
+      (v.outstanding.has(key) || v.dropped.has(key)) && Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) === length
     if (!expected) return { accepted: false, chunkComplete: false, cancels: [] }
     v.outstanding.delete(key)
+    v.dropped.delete(key)
     if (p.received[b] === 1) return { accepted: false, chunkComplete: false, cancels: [] }
     p.received[b] = 1
     p.receivedCount++
@@ -262,16 +297,34 @@ export class Picker {
     return [...p.contributors]
   }
 
-  /** Forget every block outstanding at `peer` (it choked us, left, or is snubbed). */
-  dropRequests (peer: PeerKey): void {
+  /**
+   * Forget the blocks outstanding at `peer` (it choked us, left, or is snubbed), except the
+   * `keep` requested first (the one a slow peer is most likely sending now). With
+   * `mayArrive` (the peer is still there) a dropped block it delivers anyway is accepted, and
+   * others are asked for it only when nothing else is left. Returns the blocks dropped, so
+   * the caller can cancel them at the peer.
+   */
+  dropRequests (peer: PeerKey, keep = 0, mayArrive = true): BlockRef[] {
     const v = this.peers.get(peer)
-    if (v === undefined) return
-    for (const key of v.outstanding) {
+    const dropped: BlockRef[] = []
+    if (v === undefined) return dropped
+    let kept = 0
+    // A Set iterates in insertion order: oldest request first.
+    for (const key of [...v.outstanding]) {
+      if (kept < keep) { kept++; continue }
       const index = Math.floor(key / this.blocksPerChunk)
+      const b = key % this.blocksPerChunk
       const p = this.partials.get(index)
-      p?.requested[key % this.blocksPerChunk]?.delete(peer)
+      p?.requested[b]?.delete(peer)
+      v.outstanding.delete(key)
+      if (mayArrive) {
+        v.dropped.add(key)
+        if (p !== undefined && (p.requested[b]?.size ?? 0) === 0) p.mayArrive[b] = 1
+      }
+      const begin = b * this.init.blockSize
+      dropped.push({ index, begin, length: Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) })
     }
-    v.outstanding.clear()
+    return dropped
   }
 
   /** Chunks started and not yet complete (for status). */

@@ -1,6 +1,6 @@
 import type { PeerKey } from '../../node/ports/net.ts'
 import { SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
-import { RateMeter } from './rate.ts'
+import { PeerRate } from './peer-rate.ts'
 
 /** What a swarm knows of one remote peer (BitTorrent's four choke/interest flags and more). */
 export class SwarmPeer {
@@ -19,10 +19,17 @@ export class SwarmPeer {
   peerInterested = false
   /** After a not-interested, the peer still counts as interested for the rechoke until then. */
   interestedUntil = 0
-  readonly down: RateMeter
-  readonly up: RateMeter
-  /** Last block from this peer (snub detection) and last frame to it (keep-alive). */
+  readonly down: PeerRate
+  readonly up: PeerRate
+  /**
+   * Last block from this peer, or when requests to it went out with none outstanding
+   * (snub detection: the time our requests there last made progress); last frame to it (keep-alive).
+   */
   lastPieceAt: number
+  /** Running gap between this peer's blocks (snub.ts), once one was measured. */
+  gapMs: number | undefined
+  /** It let requests stall past its deadline: one request at a time until a block arrives. */
+  snubbed = false
   lastSentAt: number
   /** Super-seeding: chunks offered (announced) to this peer that it does not have yet. */
   readonly offered = new Set<number>()
@@ -39,8 +46,8 @@ export class SwarmPeer {
 
   constructor (key: PeerKey, now: number, rateWindowMs: number) {
     this.key = key
-    this.down = new RateMeter(rateWindowMs)
-    this.up = new RateMeter(rateWindowMs)
+    this.down = new PeerRate(rateWindowMs)
+    this.up = new PeerRate(rateWindowMs)
     this.lastPieceAt = now
     this.lastSentAt = now
   }

@@ -3,13 +3,15 @@ import type { PeerKey } from '../../node/ports/net.ts'
 import type { Random } from '../../node/ports/random.ts'
 import { Bitfield } from './bitfield.ts'
 import { admitNewcomer, rechoke, serveOrder } from './choker.ts'
-import { MAX_BLOCK_SIZE, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
+import { ENDGAME_BLOCKS_PER_PIPELINE, ENDGAME_COPIES, MAX_BLOCK_SIZE, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
 import type { ChunkMsg, SwarmMsg } from './messages.ts'
 import { Picker } from './picker.ts'
 import type { Progress, TransferState } from './progress.ts'
 import { RateMeter } from './rate.ts'
 import type { ChunkStorage } from './storage.ts'
+import { pipelineDepth } from './pipeline.ts'
+import { nextGap, snubAfterMs } from './snub.ts'
 import { pickOffer } from './super-seed.ts'
 import { SwarmPeer } from './swarm-peer.ts'
 import { invalidFor } from './wire-checks.ts'
@@ -99,7 +101,9 @@ export class Swarm {
       blockSize: cfg.blockSize,
       have: storage.have,
       random: io.random,
-      randomFirst: cfg.randomFirstChunks
+      randomFirst: cfg.randomFirstChunks,
+      endgameBlocks: ENDGAME_BLOCKS_PER_PIPELINE * cfg.pipelineDepth,
+      endgameCopies: ENDGAME_COPIES
     })
     this.offerCount = new Int32Array(m.hashes.length)
     this.superSeeding = opts.superSeed && storage.have.complete && m.hashes.length > 0
@@ -220,6 +224,9 @@ export class Swarm {
     const bits = new Bitfield(this.picker.have.length, bytes)
     this.picker.peerBitfield(p.key, bits)
     this.updateInterest(p)
+    // A peer that already unchoked us may send a fuller bitfield later (a seed ending
+    // super-seeding): ask it at once, or nothing would until its next `have`.
+    this.fill(p)
   }
 
   private onHave (p: SwarmPeer, index: number): void {
@@ -344,7 +351,9 @@ export class Swarm {
     p.down.add(data.length, now)
     this.downTotal.add(data.length, now)
     this.downloaded += data.length
+    p.gapMs = nextGap(p.gapMs, now - p.lastPieceAt)
     p.lastPieceAt = now
+    p.snubbed = false
     const out = this.picker.blockReceived(p.key, index, begin, data.length)
     if (!out.accepted) {
       this.wasted += data.length
@@ -407,9 +416,14 @@ export class Swarm {
 
   private fill (p: SwarmPeer): void {
     if (p.peerChoking || !p.amInterested || this.complete) return
-    const room = this.cfg.pipelineDepth - this.picker.outstanding(p.key)
+    const outstanding = this.picker.outstanding(p.key)
+    const room = pipelineDepth(p.down.rate(this.io.now()), this.cfg.blockSize, this.cfg.pipelineDepth, p.snubbed) - outstanding
     if (room <= 0) return
-    for (const b of this.picker.next(p.key, room)) this.send(p, { type: 'request', sid: this.sid, ...b })
+    const blocks = this.picker.next(p.key, room)
+    // The snub clock starts when requests go out to an idle pipeline, not at the last block
+    // before a choke or a lull (else a peer unchoking us after a minute is snubbed at once).
+    if (outstanding === 0 && blocks.length > 0) p.lastPieceAt = this.io.now()
+    for (const b of blocks) this.send(p, { type: 'request', sid: this.sid, ...b })
   }
 
   private fillAll (): void {
@@ -495,7 +509,7 @@ export class Swarm {
     if (!this.superSeeding) return
     for (const p of this.peers.values()) if (p.uploads.length > 0) return
     for (const p of this.peers.values()) {
-      if (!p.amChoking && p.ready && p.spreads && p.offered.size < SUPER_SEED_OFFERS_PER_PEER) this.topUpOffers(p, true)
+      if (p.ready && p.spreads && p.offered.size < SUPER_SEED_OFFERS_PER_PEER) this.topUpOffers(p, true)
     }
   }
 
@@ -530,9 +544,14 @@ export class Swarm {
     const now = this.io.now()
     this.endSuperSeedingIfSpread()
     for (const p of this.peers.values()) {
-      if (this.picker.outstanding(p.key) > 0 && now - p.lastPieceAt > this.cfg.requestTimeoutMs) {
-        this.io.logger.debug('peer snubbed us: re-requesting its blocks elsewhere', { peer: p.key, link: this.link })
-        this.picker.dropRequests(p.key)
+      if (!p.snubbed && this.picker.outstanding(p.key) > 1 && now - p.lastPieceAt > snubAfterMs(this.cfg.requestTimeoutMs, p.gapMs)) {
+        // Keep the oldest request (a slow peer is likely sending it: cancelling it would waste
+        // what it already sent) and cancel the rest, so the peer does not upload blocks others
+        // now send us. A dead peer holds one block until it leaves or endgame asks others too.
+        const dropped = this.picker.dropRequests(p.key, 1)
+        this.io.logger.debug('peer snubbed us: re-requesting its blocks elsewhere', { peer: p.key, link: this.link, dropped: dropped.length, gapMs: p.gapMs ?? -1 })
+        for (const b of dropped) this.send(p, { type: 'cancel', sid: this.sid, ...b })
+        p.snubbed = true
         p.lastPieceAt = now
         this.fillAll()
       }
