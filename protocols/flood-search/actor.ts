@@ -6,7 +6,7 @@ import type { SearchHit, SharedFileInfo } from '../../node/contracts.ts'
 import { NetError } from '../../node/errors.ts'
 import {
   DIAL_BACKOFF_MS, HOST_CACHE_KEY, MAX_ACTIVE_SEARCHES, MAX_HITS_PER_SEARCH, MAX_MESSAGE_BYTES, MAX_PARALLEL_DIALS,
-  MAX_SEARCH_TIMEOUT_MS, MAX_TRY_PEERS, TTL_LIMIT
+  MAX_SEARCH_TIMEOUT_MS, MAX_TRY_PEERS, SEND_QUEUE_LIMIT, TTL_LIMIT
 } from './constants.ts'
 import { SearchError } from './errors.ts'
 import { GuidCache } from './guid-cache.ts'
@@ -14,7 +14,7 @@ import { newGuid, type Guid } from './guid.ts'
 import { matchFiles, queryKeywords } from './matcher.ts'
 import { encodeSearchMsg, wireFile, type HitMsg, type PeerInfo, type PingMsg, type PongMsg, type QueryFilters, type QueryMsg, type SearchMsg } from './messages.ts'
 import {
-  addNeighbour, admit, backOff, heard, learnHost, newOverlay, nextDials, removeNeighbour, silentNeighbours, tryList,
+  addNeighbour, admit, backOff, heard, learnHost, needsAddresses, newOverlay, nextDials, removeNeighbour, silentNeighbours, tryList,
   type OverlayConfig, type OverlayState
 } from './overlay.ts'
 import { RateLimiter } from './rate-limit.ts'
@@ -82,6 +82,10 @@ export interface SearchStats {
   neighboursLost: number
   helloRefused: number
   sendErrors: number
+  /** Descriptors dropped by flow control: the neighbour's link had SEND_QUEUE_LIMIT unsent. */
+  flowDropped: number
+  /** Neighbours dropped so that an isolated joiner could get in. */
+  madeRoom: number
   degree: number
   knownHosts: number
   activeSearches: number
@@ -143,6 +147,8 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
   private readonly pingLimiter: RateLimiter<PeerKey>
   private readonly searches = new Map<Guid, LocalSearch>()
   private readonly stats = newStats()
+  /** Per neighbour: descriptors handed to the transport and not yet taken (flow control). */
+  private readonly unsent = new Map<PeerKey, number>()
   private timers: Timer[] = []
 
   constructor (components: ActorComponents<SearchActorMsg, SearchMsg>, init: FloodSearchInit) {
@@ -275,7 +281,7 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
           await this.c.net.connect(peer)
         }
       }
-      const msg = await this.c.net.request(peer, { type: 'hello', addrs: this.c.net.addresses() }, { timeoutMs: this.cfg.helloTimeoutMs })
+      const msg = await this.c.net.request(peer, { type: 'hello', addrs: this.c.net.addresses(), degree: this.overlay.neighbours.size }, { timeoutMs: this.cfg.helloTimeoutMs })
       result = { ok: true, msg }
     } catch (err) {
       result = { ok: false, error: (err as Error).message }
@@ -293,13 +299,13 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     const now = this.c.clock.now()
     if (result.ok && result.msg.type === 'welcome') {
       learnHost(this.overlay, this.ocfg, peer, result.msg.addrs, now)
-      if (admit(this.overlay, this.ocfg, peer) === 'refuse') {
+      if (admit(this.overlay, this.ocfg, peer).kind !== 'accept') {
         // Inbound joiners filled our slots while this dial was in flight: undo it politely.
         this.send(peer, { type: 'bye', reason: 'full' })
       } else if (addNeighbour(this.overlay, peer, result.msg.addrs, now)) {
         this.stats.neighboursAdded++
         // Ask the new neighbour's surroundings for addresses while below target (Gnutella's join Ping).
-        if (this.overlay.neighbours.size < this.ocfg.targetDegree) this.sendPing(this.cfg.joinPingTtl, [peer])
+        if (needsAddresses(this.overlay, this.ocfg, now)) this.sendPing(this.cfg.joinPingTtl, [peer])
       }
     } else if (result.ok && result.msg.type === 'busy') {
       this.stats.helloRefused++
@@ -320,7 +326,13 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     }
     const now = this.c.clock.now()
     learnHost(this.overlay, this.ocfg, from, msg.addrs, now)
-    if (admit(this.overlay, this.ocfg, from) === 'accept') {
+    const admission = admit(this.overlay, this.ocfg, from, msg.degree, xs => this.c.random.pick(xs) as PeerKey)
+    if (admission.kind === 'make-room') {
+      this.stats.madeRoom++
+      this.send(admission.drop, { type: 'bye', reason: 'making room for an isolated joiner' })
+      this.lose(admission.drop, 'dropped to make room for an isolated joiner')
+    }
+    if (admission.kind !== 'refuse') {
       if (addNeighbour(this.overlay, from, msg.addrs, now)) this.stats.neighboursAdded++
       this.overlay.dialing.delete(from)
       respond.ok({ type: 'welcome', addrs: this.c.net.addresses() })
@@ -348,7 +360,7 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     }
     // TTL 1: a keep-alive that every neighbour answers with a Pong (liveness both ways).
     this.sendPing(1, this.neighbourList())
-    if (this.managed && this.overlay.neighbours.size < this.ocfg.targetDegree && this.overlay.neighbours.size > 0) {
+    if (this.managed && this.overlay.neighbours.size > 0 && needsAddresses(this.overlay, this.ocfg, this.c.clock.now())) {
       this.sendPing(this.cfg.joinPingTtl, this.neighbourList())
     }
     await this.persistHosts()
@@ -514,7 +526,9 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     const q: QueryMsg = { type: 'query', guid, ttl: Math.min(ttl, this.cfg.maxTtl), hops: 0, keywords }
     if (req.filters?.minSize !== undefined) q.minSize = req.filters.minSize
     if (req.filters?.maxSize !== undefined) q.maxSize = req.filters.maxSize
-    this.sendAll(this.neighbourList(), q)
+    // The user's own query bypasses flow control (MAX_ACTIVE_SEARCHES bounds those); what
+    // flow control protects is the flood passing through.
+    for (const p of this.neighbourList()) this.send(p, q, true)
   }
 
   private finishSearch (guid: Guid): void {
@@ -537,9 +551,21 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
    * flood does exactly that) would stall both mailboxes for good. A failure comes back
    * as a message, so losing the neighbour happens in turn like any other state change.
    */
-  private send (to: PeerKey, msg: SearchMsg): void {
+  private send (to: PeerKey, msg: SearchMsg, own = false): void {
+    const queued = this.unsent.get(to) ?? 0
+    if (!own && queued >= (msg.type === 'hit' || msg.type === 'bye' ? 2 * SEND_QUEUE_LIMIT : SEND_QUEUE_LIMIT)) {
+      this.stats.flowDropped++
+      return
+    }
+    this.unsent.set(to, queued + 1)
     this.count('sent', msg.type)
-    this.c.net.send(to, msg).catch((err: Error) => {
+    const taken = (): void => {
+      const n = (this.unsent.get(to) ?? 1) - 1
+      if (n > 0) this.unsent.set(to, n)
+      else this.unsent.delete(to)
+    }
+    this.c.net.send(to, msg).then(taken, (err: Error) => {
+      taken()
       this.stats.sendErrors++
       this.c.logger.debug('search send failed', { peer: to, type: msg.type, error: err.message })
       if (err instanceof NetError) this.c.self.tell({ type: 'send-failed', peer: to, code: err.code })
@@ -589,6 +615,8 @@ function newStats (): SearchStats {
     neighboursLost: 0,
     helloRefused: 0,
     sendErrors: 0,
+    flowDropped: 0,
+    madeRoom: 0,
     degree: 0,
     knownHosts: 0,
     activeSearches: 0

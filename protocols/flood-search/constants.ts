@@ -4,7 +4,7 @@
  */
 
 /** libp2p protocol id; the major version changes with the wire format. */
-export const SEARCH_PROTOCOL_ID = '/peerhive/search/1.0.0'
+export const SEARCH_PROTOCOL_ID = '/peerhive/search/1.1.0'
 
 /** Descriptor ids are 16 random bytes, as in Gnutella: collisions are negligible at any swarm size. */
 export const GUID_BYTES = 16
@@ -99,6 +99,15 @@ export const DEFAULT_HELLO_TIMEOUT_MS = 5_000
 
 /** Dials in flight once joined; while joining, candidates are tried one by one. */
 export const MAX_PARALLEL_DIALS = 3
+
+/**
+ * Flow control, as Gnutella 0.6 servents do it: descriptors not yet taken by the transport
+ * towards one neighbour. Past this, Pings, Pongs and Queries to it are dropped (a flood
+ * reaches most peers over several paths, and a saturated link would only queue them for
+ * seconds, unboundedly); QueryHits, which a searcher is waiting for on this one reverse
+ * path, get twice the room.
+ */
+export const SEND_QUEUE_LIMIT = 64
 
 /** Default search deadline: a TTL-7 flood over LAN or a healthy WAN is answered within a few seconds. */
 export const DEFAULT_SEARCH_TIMEOUT_MS = 5_000

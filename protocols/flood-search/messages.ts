@@ -37,7 +37,7 @@ export interface QueryFilters {
  * X-Try). Ping and Query are flooded; Pong and QueryHit travel back over the reverse path.
  */
 export type SearchMsg =
-  | { type: 'hello', addrs: string[] }
+  | { type: 'hello', addrs: string[], degree: number }
   | { type: 'welcome', addrs: string[] }
   | { type: 'busy', try: PeerInfo[] }
   | ({ type: 'ping' } & Descriptor)
@@ -65,7 +65,7 @@ const FILE_HAS_TAGS = 1
  * `addrs` is a count (<= 8) then that many strings (<= 256 bytes each); a descriptor header
  * `D` is guid (16 raw bytes), ttl (u8), hops (u8).
  *
- *   hello    0  addrs
+ *   hello    0  addrs, degree (u8: the joiner's current neighbour count; 0 lets a full peer make room)
  *   welcome  1  addrs
  *   busy     2  count (<= 8), count x (peer string <= 128, addrs)
  *   ping     3  D
@@ -81,7 +81,7 @@ export function encodeSearchMsg (m: SearchMsg): Uint8Array {
   const w = new ByteWriter(64)
   w.u8(TYPES.indexOf(m.type))
   switch (m.type) {
-    case 'hello':
+    case 'hello': writeAddrs(w, m.addrs); w.u8(m.degree); break
     case 'welcome': writeAddrs(w, m.addrs); break
     case 'busy':
       w.varint(m.try.length)
@@ -123,7 +123,7 @@ export function decodeSearchMsg (bytes: Uint8Array): SearchMsg {
   const type = TYPES[tag]
   let m: SearchMsg
   switch (type) {
-    case 'hello':
+    case 'hello': m = { type, addrs: readAddrs(r), degree: r.u8('degree') }; break
     case 'welcome': m = { type, addrs: readAddrs(r) }; break
     case 'busy': {
       const n = r.varint('try count', MAX_TRY_PEERS)

@@ -45,11 +45,21 @@ export function degree (s: OverlayState): number {
   return s.neighbours.size
 }
 
-/** Whether to accept a neighbour handshake from `peer`. */
-export function admit (s: OverlayState, cfg: OverlayConfig, peer: PeerKey): 'accept' | 'refuse' {
-  if (peer === s.self) return 'refuse'
-  if (s.neighbours.has(peer)) return 'accept'
-  return s.neighbours.size < cfg.maxDegree ? 'accept' : 'refuse'
+export type Admission = { kind: 'accept' } | { kind: 'refuse' } | { kind: 'make-room', drop: PeerKey }
+
+/**
+ * Whether to accept a neighbour handshake from `peer`, whose own degree is `joinerDegree`
+ * (unknown: treat as connected). A full peer makes room for an isolated joiner (degree 0)
+ * by dropping one neighbour, picked by `pick`: late joiners in a large overlay otherwise
+ * find every known host full and stay out for good, while the dropped neighbour keeps its
+ * other links and re-dials one free slot. Only degree 0 triggers it, so a drop never
+ * cascades: the dropped peer is still connected and cannot make anyone else drop.
+ */
+export function admit (s: OverlayState, cfg: OverlayConfig, peer: PeerKey, joinerDegree = 1, pick: (xs: PeerKey[]) => PeerKey = xs => xs[0]): Admission {
+  if (peer === s.self) return { kind: 'refuse' }
+  if (s.neighbours.has(peer) || s.neighbours.size < cfg.maxDegree) return { kind: 'accept' }
+  if (joinerDegree === 0 && s.neighbours.size > 0) return { kind: 'make-room', drop: pick([...s.neighbours.keys()]) }
+  return { kind: 'refuse' }
 }
 
 /**
@@ -65,6 +75,22 @@ export function nextDials (s: OverlayState, cfg: OverlayConfig, now: number, shu
   if (n <= 0) return []
   const candidates = [...s.hosts].filter(([p, h]) => p !== s.self && !s.neighbours.has(p) && !s.dialing.has(p) && h.retryAt <= now).map(([p]) => p)
   return shuffle(candidates).slice(0, n)
+}
+
+/**
+ * Whether a join Ping is worth its flood: below the target degree with fewer dialable
+ * candidates than open slots. A peer that already knows enough hosts dials them instead;
+ * re-pinging would only multiply Pongs (at degree 8, one TTL-3 Ping costs hundreds of
+ * messages), and in a large overlay most peers stay just below target for a while.
+ */
+export function needsAddresses (s: OverlayState, cfg: OverlayConfig, now: number): boolean {
+  const missing = cfg.targetDegree - s.neighbours.size - s.dialing.size
+  if (missing <= 0) return false
+  let dialable = 0
+  for (const [p, h] of s.hosts) {
+    if (p !== s.self && !s.neighbours.has(p) && !s.dialing.has(p) && h.retryAt <= now && ++dialable >= missing) return false
+  }
+  return true
 }
 
 /** Neighbours silent for longer than the liveness timeout. */

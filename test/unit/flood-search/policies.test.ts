@@ -7,7 +7,7 @@ import { newGuid, type Guid } from '../../../protocols/flood-search/guid.ts'
 import { LOCAL, routeFlood, routeReply, type RouteEntry } from '../../../protocols/flood-search/router.ts'
 import { RateLimiter, take } from '../../../protocols/flood-search/rate-limit.ts'
 import { matches, queryKeywords, tokenize } from '../../../protocols/flood-search/matcher.ts'
-import { admit, addNeighbour, learnHost, newOverlay, nextDials, silentNeighbours, type OverlayConfig } from '../../../protocols/flood-search/overlay.ts'
+import { admit, addNeighbour, learnHost, newOverlay, nextDials, removeNeighbour, silentNeighbours, type OverlayConfig } from '../../../protocols/flood-search/overlay.ts'
 import { decodeSearchMsg, encodeSearchMsg, wireFile, type SearchMsg } from '../../../protocols/flood-search/messages.ts'
 import { MAX_MESSAGE_BYTES } from '../../../protocols/flood-search/constants.ts'
 import { fitHit } from '../../../protocols/flood-search/actor.ts'
@@ -109,7 +109,7 @@ describe('flood-search policies', () => {
   it('overlay: admits up to the max degree, joins one candidate at a time, then dials towards the target', () => {
     const cfg: OverlayConfig = { targetDegree: 3, maxDegree: 4, hostCacheSize: 5, livenessTimeoutMs: 1000, dialBackoffMs: 100, maxParallelDials: 2 }
     const s = newOverlay(k('me'))
-    assert.equal(admit(s, cfg, k('me')), 'refuse')
+    assert.deepEqual(admit(s, cfg, k('me')), { kind: 'refuse' })
     for (const p of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) learnHost(s, cfg, k(p), [`/x/${p}`], 0)
     assert.equal(s.hosts.size, 5, 'host cache bounded, oldest evicted')
     assert.ok(!s.hosts.has(k('a')))
@@ -120,14 +120,19 @@ describe('flood-search policies', () => {
     assert.equal(more.length, 2)
     assert.ok(!more.includes(k('c')))
     for (const p of ['d', 'e', 'f']) addNeighbour(s, k(p), [], 500)
-    assert.equal(admit(s, cfg, k('g')), 'refuse', 'full at max degree')
-    assert.equal(admit(s, cfg, k('d')), 'accept', 'a neighbour asking again is fine')
+    assert.deepEqual(admit(s, cfg, k('g')), { kind: 'refuse' }, 'full at max degree')
+    assert.deepEqual(admit(s, cfg, k('g'), 2), { kind: 'refuse' }, 'full: a connected joiner goes elsewhere')
+    assert.deepEqual(admit(s, cfg, k('g'), 0, xs => xs[xs.length - 1]), { kind: 'make-room', drop: k('f') }, 'full: an isolated joiner gets a slot freed for it')
+    assert.deepEqual(admit(s, cfg, k('d'), 0), { kind: 'accept' }, 'a neighbour asking again is fine')
+    removeNeighbour(s, k('f'))
+    assert.deepEqual(admit(s, cfg, k('g'), 0), { kind: 'accept' }, 'a free slot is simply taken')
     assert.deepEqual(silentNeighbours(s, cfg, 1200), [k('c')])
   })
 
   it('messages: every type round-trips; garbage and mutations only ever raise WireError', () => {
     const msgs: SearchMsg[] = [
-      { type: 'hello', addrs: ['/ip4/127.0.0.1/tcp/1/p2p/x'] },
+      { type: 'hello', addrs: ['/ip4/127.0.0.1/tcp/1/p2p/x'], degree: 0 },
+      { type: 'hello', addrs: [], degree: 9 },
       { type: 'welcome', addrs: [] },
       { type: 'busy', try: [{ peer: k('p1'), addrs: ['/a'] }, { peer: k('p2'), addrs: [] }] },
       { type: 'ping', guid: g(), ttl: 7, hops: 0 },

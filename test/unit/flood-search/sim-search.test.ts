@@ -102,8 +102,9 @@ describe('flood search on the simulated network', function () {
   })
 
   it('clamps an incoming TTL above the configured maximum', async () => {
-    // The origin allows TTL 7; everyone else clamps incoming TTLs to 2.
-    const t = await simSwarm(16, `${SEED}-clamp`, { maxTtl: 2 }, i => i === 3 ? { maxTtl: 7 } : {})
+    // The origin allows TTL 7; everyone else clamps incoming TTLs to 2. Degree 3 keeps the
+    // 16-peer overlay deeper than 2 hops whatever the seed.
+    const t = await simSwarm(16, `${SEED}-clamp`, { maxTtl: 2, targetDegree: 3, maxDegree: 3 }, i => i === 3 ? { maxTtl: 7 } : {})
     try {
       await t.clock.advance(20_000)
       const origin = t.peers[3]
