@@ -14,6 +14,7 @@ import { Swarm, type SwarmConfig } from './swarm.ts'
 import { TrackerTable } from './tracker.ts'
 import { MANIFEST_RETRY_BASE_MS, MANIFEST_RETRY_MAX_MS, PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS, UPLOAD_BUDGET_MIN, UPLOAD_QUEUE_TARGET_MS, UPLOAD_RATE_WINDOW_MS } from './constants.ts'
 import { RateMeter } from './rate.ts'
+import { nextGap, snubAfterMs } from './snub.ts'
 
 export type ProgressListener = (p: Progress) => void
 
@@ -103,6 +104,8 @@ export class ChunkActor {
   private readonly inFlightByPeer = new Map<PeerKey, number>()
   /** When each peer last confirmed a piece (or got its first one in flight): a stream that never confirms is given up. */
   private readonly lastConfirm = new Map<PeerKey, number>()
+  /** The usual gap between a peer's confirmations: its stall deadline grows with it (snub.ts). */
+  private readonly confirmGap = new Map<PeerKey, number>()
   private readonly uploadRate = new RateMeter(UPLOAD_RATE_WINDOW_MS)
 
   constructor (components: ActorComponents<ChunkActorMsg, ChunkMsg>, init: ChunkActorInit) {
@@ -293,6 +296,8 @@ export class ChunkActor {
 
   private async onPieceSent (link: Link, peer: PeerKey, bytes: number): Promise<void> {
     const mine = this.inFlightByPeer.get(peer) ?? 0
+    const since = this.lastConfirm.get(peer)
+    if (mine > 0 && since !== undefined) this.confirmGap.set(peer, nextGap(this.confirmGap.get(peer), this.c.clock.now() - since))
     this.lastConfirm.set(peer, this.c.clock.now())
     if (mine > 0) {
       this.uploadsInFlight = Math.max(0, this.uploadsInFlight - 1)
@@ -402,9 +407,14 @@ export class ChunkActor {
   private onTick (): void {
     const now = this.c.clock.now()
     for (const [peer, since] of this.lastConfirm) {
-      if (this.inFlightByPeer.has(peer) && now - since > this.cfg.requestTimeoutMs) {
+      // A piece queued behind another to a slow peer waits that piece's whole transfer (80 s
+      // at 1 KiB/s shared five ways): a fixed 30 s released the budget of healthy peers, the
+      // transport queues grew, and cancels and chokes came too late to spare any upload.
+      if (this.inFlightByPeer.has(peer) && now - since > snubAfterMs(this.cfg.requestTimeoutMs, this.confirmGap.get(peer))) {
         this.c.logger.debug('pieces to a peer unconfirmed too long: released from the upload budget', { peer })
         this.releaseUploads(peer)
+        // The stall is a gap this peer has shown: its next deadline allows for it.
+        this.confirmGap.set(peer, Math.max(this.confirmGap.get(peer) ?? 0, now - since))
       } else if (!this.inFlightByPeer.has(peer)) this.lastConfirm.delete(peer)
     }
     for (const [link, t] of [...this.transfers]) {
@@ -598,6 +608,7 @@ export class ChunkActor {
 
   private onDisconnect (peer: PeerKey): void {
     this.releaseUploads(peer)
+    this.confirmGap.delete(peer)
     this.remote.delete(peer)
     for (const t of this.transfers.values()) t.swarm?.peerGone(peer)
   }

@@ -92,12 +92,28 @@ export const PIPELINE_MIN = 2
 export const DEFAULT_UPLOADS_IN_FLIGHT = 4
 
 /**
- * Endgame waits until at most one pipeline's worth of blocks is missing: enough for the
- * last blocks held by a slow peer to be fetched again from a fast one, few enough that the
- * duplicates (each one a whole block of someone's upload once it started) stay a small
- * share of the file.
+ * Endgame waits until at most 4 blocks are missing (a chunk's worth at the default 64 KiB
+ * blocks): enough for the last blocks held by a slow peer to be fetched again from a fast
+ * one, few enough that the duplicates (each one a whole block of someone's upload once it
+ * started) stay a small share of the file. Blocks queued at slow peers move to fast ones
+ * before that anyway (STEAL_RATE_RATIO).
  */
-export const ENDGAME_BLOCKS_PER_PIPELINE = 1
+export const ENDGAME_BLOCKS = 4
+
+/**
+ * Blocks a peer may already have handed to its transport when it chokes us or we cancel:
+ * its actor-wide upload budget is 2 pieces at modest rates (UPLOAD_BUDGET_MIN), so the two
+ * oldest requests may still arrive; later ones were still waiting in its queue, which the
+ * choke or cancel empties.
+ */
+export const IN_TRANSIT_BLOCKS = 2
+
+/**
+ * A peer takes over blocks queued at another (picker.ts `steal`) only when it sends to us
+ * more than twice as fast: both rates are estimates, and moving a block between peers of
+ * similar speed gains nothing and costs a cancel.
+ */
+export const STEAL_RATE_RATIO = 2
 
 /** In endgame a missing block is asked of two peers at most: one spare copy races the slow one. */
 export const ENDGAME_COPIES = 2

@@ -3,10 +3,10 @@ import type { PeerKey } from '../../node/ports/net.ts'
 import type { Random } from '../../node/ports/random.ts'
 import { Bitfield } from './bitfield.ts'
 import { admitNewcomer, rechoke, serveOrder } from './choker.ts'
-import { ENDGAME_BLOCKS_PER_PIPELINE, ENDGAME_COPIES, MAX_BLOCK_SIZE, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
+import { ENDGAME_BLOCKS, ENDGAME_COPIES, MAX_BLOCK_SIZE, STEAL_RATE_RATIO, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
 import type { ChunkMsg, SwarmMsg } from './messages.ts'
-import { Picker } from './picker.ts'
+import { Picker, type BlockRef } from './picker.ts'
 import type { Progress, TransferState } from './progress.ts'
 import { RateMeter } from './rate.ts'
 import type { ChunkStorage } from './storage.ts'
@@ -102,7 +102,7 @@ export class Swarm {
       have: storage.have,
       random: io.random,
       randomFirst: cfg.randomFirstChunks,
-      endgameBlocks: ENDGAME_BLOCKS_PER_PIPELINE * cfg.pipelineDepth,
+      endgameBlocks: ENDGAME_BLOCKS,
       endgameCopies: ENDGAME_COPIES
     })
     this.offerCount = new Int32Array(m.hashes.length)
@@ -416,13 +416,23 @@ export class Swarm {
 
   private fill (p: SwarmPeer): void {
     if (p.peerChoking || !p.amInterested || this.complete) return
+    const now = this.io.now()
+    const rate = p.down.rate(now)
     const outstanding = this.picker.outstanding(p.key)
-    const room = pipelineDepth(p.down.rate(this.io.now()), this.cfg.blockSize, this.cfg.pipelineDepth, p.snubbed) - outstanding
+    const room = pipelineDepth(rate, this.cfg.blockSize, this.cfg.pipelineDepth, p.snubbed) - outstanding
     if (room <= 0) return
-    const blocks = this.picker.next(p.key, room)
+    const taken: Array<BlockRef & { from: PeerKey }> = []
+    const blocks = this.picker.next(p.key, room, other => {
+      const o = this.peers.get(other)
+      return o !== undefined && rate > STEAL_RATE_RATIO * o.down.rate(now)
+    }, taken)
+    for (const t of taken) {
+      const o = this.peers.get(t.from)
+      if (o !== undefined) this.send(o, { type: 'cancel', sid: this.sid, index: t.index, begin: t.begin, length: t.length })
+    }
     // The snub clock starts when requests go out to an idle pipeline, not at the last block
     // before a choke or a lull (else a peer unchoking us after a minute is snubbed at once).
-    if (outstanding === 0 && blocks.length > 0) p.lastPieceAt = this.io.now()
+    if (outstanding === 0 && blocks.length > 0) p.lastPieceAt = now
     for (const b of blocks) this.send(p, { type: 'request', sid: this.sid, ...b })
   }
 
