@@ -99,3 +99,13 @@ export const MAX_BULK_STREAMS = 4
  * sends nothing must not hold it (the header is one small frame).
  */
 export const BULK_HEADER_TIMEOUT_MS = 10_000
+
+/**
+ * A channel's batch goes to the stream as a list of parts, not one concatenated buffer:
+ * noise encrypts a list part by part without joining it, so a piece's block travels from
+ * the sender's chunk cache to the cipher uncopied (each 64 MiB copied is also 64 MiB more
+ * external memory, about one more full GC of the process). Runs of parts below this size
+ * (length prefixes, envelope and message headers, small messages) are joined first: each
+ * part costs the cipher a call and the socket a write.
+ */
+export const BATCH_JOIN_BELOW_BYTES = 4096

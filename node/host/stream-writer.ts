@@ -1,4 +1,5 @@
 import type { Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { NetError } from '../errors.ts'
 
 /**
@@ -10,9 +11,11 @@ import { NetError } from '../errors.ts'
  * empty (`idle`): everything went into the receiver's window, and a paused reader (no
  * window updates) holds the writer.
  */
-export async function writeBytes (stream: Stream, bytes: Uint8Array): Promise<void> {
+export async function writeBytes (stream: Stream, bytes: Uint8Array | Uint8ArrayList): Promise<void> {
   writable(stream)
-  stream.send(bytes)
+  // libp2p's interface types name uint8arraylist 3, noise and yamux use 2: the same class
+  // at runtime (both recognise a list by its Symbol.for tag), distinct to the type checker.
+  stream.send(bytes as Parameters<Stream['send']>[0])
   await flushed(stream)
 }
 
