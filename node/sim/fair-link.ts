@@ -1,14 +1,11 @@
 import type { Clock, Timer } from '../ports/clock.ts'
 
 /**
- * Bytes a link serves from one transfer before it turns to the next: one TCP segment
- * (1500-byte MTU less IP and TCP headers). Concurrent TCP connections through one
- * bottleneck interleave at about packet granularity, so a 20-byte request never waits
- * behind a whole 64 KiB piece to another peer. Serving whole frames instead kept a slow
- * uploader's requests to its own seed seconds apart and starved the seed (the textbook
- * example at N = 2 ran 4x the bound).
+ * A frame counts as fully served once less than this many bytes of it are left: the
+ * remainders are floats (capacity shares of elapsed time), and half a byte is below
+ * anything a link could carry.
  */
-export const FAIR_LINK_QUANTUM_BYTES = 1460
+export const FAIR_LINK_DONE_EPSILON_BYTES = 0.5
 
 /** One frame in flight through a simulated link direction. */
 export interface QueuedFrame {
@@ -40,31 +37,29 @@ function started (f: QueuedFrame): void {
 
 /**
  * One direction of a peer's access link (its uplink or its downlink) with a capacity in
- * bytes/s. Frames wait in one FIFO per remote peer and the link serves those FIFOs
- * round-robin, FAIR_LINK_QUANTUM_BYTES at a time at full capacity: fair queueing, which
- * shares the capacity equally among the peer's concurrent transfers (processor sharing at
- * segment granularity) and never idles while any transfer has data waiting
- * (work-conserving, which is what lets a swarm reach the D_P2P bound). Per-remote FIFOs
- * keep frame order per (peer, protocol), as a stream does.
+ * bytes/s. Frames wait in one FIFO per remote peer, and the link serves the heads of all
+ * non-empty FIFOs at once, each at capacity / (number of them): processor sharing, the
+ * fluid limit of concurrent TCP connections through one bottleneck interleaving segment by
+ * segment. It shares capacity equally among the peer's concurrent transfers, never idles
+ * while any has data waiting (work-conserving, which is what lets a swarm reach the D_P2P
+ * bound), and a 20-byte request never waits behind a whole 64 KiB piece to another peer
+ * (serving whole frames in turn starved a slow uploader's requests to its seed: the
+ * textbook example at N = 2 ran 4x the bound). Per-remote FIFOs keep frame order per
+ * (peer, protocol), as a stream does.
  *
- * While one remote alone has data its frame is served whole in one timer; when a second
- * remote's data arrives the frame is cut at the bytes served so far and the turns start
- * (exactly what segment-by-segment service would give, with no timer per segment while
- * nobody competes).
- *
- * Cost: O(1) timers per frame alone, one per quantum under contention, and O(active
- * remotes) per queue change: nothing scales with the swarm size.
+ * Cost: one clock event per frame served (the earliest head to finish), re-armed only
+ * when the set of competing remotes changes, and O(active remotes) work per change.
+ * Serving segment by segment instead (one event per 1460-byte round-robin turn) made
+ * the link the largest source of events in a 1,000-peer swarm.
  */
 export class FairLink {
   private readonly clock: Clock
   private readonly done: (f: QueuedFrame) => void
+  /** Remotes with frames waiting, in the order they became active (deterministic iteration). */
   private readonly queues = new Map<string, Waiting[]>()
-  /** Remotes with frames waiting, in service order. */
-  private ring: string[] = []
-  private next = 0
-  private busy: Timer | undefined
-  /** What is being served now: whose frame, how many bytes, since when. */
-  private serving: { remote: string, w: Waiting, bytes: number, since: number } | undefined
+  private timer: Timer | undefined
+  /** When the heads' `left` were last brought up to date. */
+  private updatedAt = 0
   bytesPerSecond: number
   /** Bytes fully served, for utilisation figures. */
   served = 0
@@ -75,7 +70,7 @@ export class FairLink {
     this.done = done
   }
 
-  /** Frames waiting (including the one being served). */
+  /** Frames waiting (including those being served). */
   get queued (): number {
     let n = 0
     for (const q of this.queues.values()) n += q.length
@@ -83,89 +78,79 @@ export class FairLink {
   }
 
   enqueue (remote: string, f: QueuedFrame): void {
-    let q = this.queues.get(remote)
-    if (q === undefined) {
-      q = []
-      this.queues.set(remote, q)
-      this.ring.push(remote)
+    const q = this.queues.get(remote)
+    if (q !== undefined) {
+      // Behind a head already in service: the shares do not change, nothing to re-arm.
+      q.push({ frame: f, left: f.bytes.length })
+      return
     }
-    q.push({ frame: f, left: f.bytes.length })
-    if (q.length === 1) started(f)
-    if (this.busy === undefined) { this.serve(); return }
-    // A frame served whole for want of competition is cut now that there is some.
-    const s = this.serving
-    if (s !== undefined && s.remote !== remote && s.bytes > FAIR_LINK_QUANTUM_BYTES) {
-      this.busy.cancel()
-      this.busy = undefined
-      this.serving = undefined
-      s.w.left = Math.max(0, s.w.left - ((this.clock.now() - s.since) * this.bytesPerSecond) / 1000)
-      this.serve()
-    }
+    this.catchUp()
+    this.queues.set(remote, [{ frame: f, left: f.bytes.length }])
+    started(f)
+    this.arm()
   }
 
-  /** Forget frames waiting for `remote` (its connection closed); their senders learn why. */
-  drop (remote: string, why?: Error): void {
+  /**
+   * Forget frames waiting for `remote` (its connection closed); their senders learn why.
+   * `why` is built only when there is someone to tell: an error captures a stack, and
+   * most closing connections have nothing queued.
+   */
+  drop (remote: string, why?: () => Error): void {
     const q = this.queues.get(remote)
     if (q === undefined) return
+    this.catchUp()
     this.queues.delete(remote)
-    for (const w of q) w.frame.sent?.(why)
-    const i = this.ring.indexOf(remote)
-    if (i >= 0) {
-      this.ring.splice(i, 1)
-      if (i < this.next) this.next--
-    }
-    if (this.serving?.remote === remote) {
-      this.busy?.cancel()
-      this.busy = undefined
-      this.serving = undefined
-      this.serve()
-    }
+    const err = why?.()
+    for (const w of q) w.frame.sent?.(err)
+    this.arm()
   }
 
   /** Forget everything (the peer crashed). */
   clear (why?: Error): void {
     for (const q of this.queues.values()) for (const w of q) w.frame.sent?.(why)
     this.queues.clear()
-    this.ring = []
-    this.next = 0
-    this.busy?.cancel()
-    this.busy = undefined
-    this.serving = undefined
+    this.timer?.cancel()
+    this.timer = undefined
   }
 
-  private serve (): void {
-    if (this.ring.length === 0) return
-    if (this.next >= this.ring.length) this.next = 0
-    const remote = this.ring[this.next]
-    const q = this.queues.get(remote) as Waiting[]
-    const w = q[0]
-    const bytes = this.ring.length > 1 ? Math.min(w.left, FAIR_LINK_QUANTUM_BYTES) : w.left
-    this.serving = { remote, w, bytes, since: this.clock.now() }
-    this.busy = this.clock.setTimer((bytes * 1000) / this.bytesPerSecond, () => {
-      this.busy = undefined
-      this.serving = undefined
-      w.left -= bytes
-      let finished = false
-      if (w.left <= 0.5) {
-        q.shift()
-        finished = true
-        if (q.length > 0) started(q[0].frame)
-        if (q.length === 0) {
-          this.queues.delete(remote)
-          const i = this.ring.indexOf(remote)
-          this.ring.splice(i, 1)
-          if (i < this.next) this.next--
-        } else {
-          this.next++
-        }
-      } else {
-        this.next++
-      }
-      if (finished) {
-        this.served += w.frame.bytes.length
-        this.done(w.frame)
-      }
-      if (this.busy === undefined) this.serve()
-    })
+  /** Charge every head its share of the time since the last update. */
+  private catchUp (): void {
+    const now = this.clock.now()
+    const k = this.queues.size
+    if (k > 0 && now > this.updatedAt) {
+      const share = ((now - this.updatedAt) * this.bytesPerSecond) / 1000 / k
+      for (const q of this.queues.values()) q[0].left -= share
+    }
+    this.updatedAt = now
+  }
+
+  /** (Re-)arm the one timer for the head that finishes first at the current shares. */
+  private arm (): void {
+    this.timer?.cancel()
+    this.timer = undefined
+    const k = this.queues.size
+    if (k === 0) return
+    let least = Number.POSITIVE_INFINITY
+    for (const q of this.queues.values()) if (q[0].left < least) least = q[0].left
+    const delayMs = (Math.max(0, least) * k * 1000) / this.bytesPerSecond
+    this.timer = this.clock.setTimer(delayMs, this.fire)
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined
+    this.catchUp()
+    const finished: QueuedFrame[] = []
+    for (const [remote, q] of this.queues) {
+      if (q[0].left > FAIR_LINK_DONE_EPSILON_BYTES) continue
+      finished.push(q[0].frame)
+      q.shift()
+      if (q.length > 0) started(q[0].frame)
+      else this.queues.delete(remote)
+    }
+    this.arm()
+    for (const f of finished) {
+      this.served += f.bytes.length
+      this.done(f)
+    }
   }
 }

@@ -42,9 +42,12 @@ export class SimNetwork {
   readonly clock: VirtualClock
   private readonly latency: (from: PeerKey, to: PeerKey) => number
   private readonly hosts = new Map<PeerKey, SimHost>()
-  /** Live connections: link id -> epoch (bumped on every new connection). */
-  private readonly links = new Map<string, number>()
-  private readonly adjacency = new Map<PeerKey, Set<PeerKey>>()
+  /**
+   * Live connections, both ways: peer -> neighbour -> epoch (bumped on every new
+   * connection). Nested maps, not a map keyed by a pair string: every frame looks its link
+   * up two or three times, and building the key string was a visible share of a large run.
+   */
+  private readonly links = new Map<PeerKey, Map<PeerKey, number>>()
   private epochs = 0
   private readonly random: Random
   private partition: ((k: PeerKey) => string | number) | undefined
@@ -84,12 +87,17 @@ export class SimNetwork {
   }
 
   isConnected (a: PeerKey, b: PeerKey): boolean {
-    return this.links.has(linkId(a, b))
+    return this.links.get(a)?.has(b) === true
+  }
+
+  /** The epoch of the live connection between `a` and `b`, or undefined. */
+  private epochOf (a: PeerKey, b: PeerKey): number | undefined {
+    return this.links.get(a)?.get(b)
   }
 
   neighbours (a: PeerKey): PeerKey[] {
-    const s = this.adjacency.get(a)
-    return s === undefined ? [] : [...s]
+    const s = this.links.get(a)
+    return s === undefined ? [] : [...s.keys()]
   }
 
   /** Whether `from` may open a connection to `to` now (no side effects). */
@@ -104,24 +112,22 @@ export class SimNetwork {
 
   /** Open a connection; false when the target is down, banned us, is cut off, or refuses inbound. */
   connect (from: PeerKey, to: PeerKey): boolean {
-    const id = linkId(from, to)
-    if (this.links.has(id)) return true
+    if (this.isConnected(from, to)) return true
     if (!this.canConnect(from, to)) return false
     const a = this.hosts.get(from) as SimHost
     const b = this.hosts.get(to) as SimHost
     if (!b.acceptsInbound(from)) return false
-    this.links.set(id, ++this.epochs)
-    this.adj(from).add(to)
-    this.adj(to).add(from)
+    const epoch = ++this.epochs
+    this.adj(from).set(to, epoch)
+    this.adj(to).set(from, epoch)
     a.emitAll({ type: 'net:connect', peer: to })
     b.emitAll({ type: 'net:connect', peer: from })
     return true
   }
 
   disconnect (a: PeerKey, b: PeerKey): void {
-    if (!this.links.delete(linkId(a, b))) return
-    this.adjacency.get(a)?.delete(b)
-    this.adjacency.get(b)?.delete(a)
+    if (this.links.get(a)?.delete(b) !== true) return
+    this.links.get(b)?.delete(a)
     const ha = this.hosts.get(a)
     const hb = this.hosts.get(b)
     ha?.forget(b)
@@ -137,10 +143,9 @@ export class SimNetwork {
   setPartition (group: ((k: PeerKey) => string | number) | undefined): void {
     this.partition = group
     if (group === undefined) return
-    for (const id of [...this.links.keys()]) {
-      const [x, y] = id.split('|') as [PeerKey, PeerKey]
-      if (group(x) !== group(y)) this.disconnect(x, y)
-    }
+    const cut: Array<[PeerKey, PeerKey]> = []
+    for (const [x, ns] of this.links) for (const y of ns.keys()) if (x < y && group(x) !== group(y)) cut.push([x, y])
+    for (const [x, y] of cut) this.disconnect(x, y)
   }
 
   /**
@@ -152,7 +157,7 @@ export class SimNetwork {
   transmit (from: PeerKey, to: PeerKey, protocol: string, frame: Uint8Array, reliable = false, sent?: (err?: Error) => void): void {
     this.frames++
     this.bytes += frame.length
-    const epoch = this.links.get(linkId(from, to)) ?? 0
+    const epoch = this.epochOf(from, to) ?? 0
     const src = this.hosts.get(from)
     src?.countUp(protocol, frame.length)
     if (!reliable && this.lossRate > 0 && this.random.next() < this.lossRate) {
@@ -187,7 +192,7 @@ export class SimNetwork {
   readonly onDownlinkDone = (f: QueuedFrame): void => { this.land(f) }
 
   private land (f: QueuedFrame): void {
-    const current = this.links.get(linkId(f.from as PeerKey, f.to as PeerKey))
+    const current = this.epochOf(f.from as PeerKey, f.to as PeerKey)
     if (f.epoch !== 0 && current !== f.epoch) { this.dropped++; return }
     this.arrive(f.from as PeerKey, f.to as PeerKey, f.protocol, f.bytes)
   }
@@ -202,18 +207,15 @@ export class SimNetwork {
     h.receive(from, protocol, frame)
   }
 
-  private adj (k: PeerKey): Set<PeerKey> {
-    let s = this.adjacency.get(k)
-    if (s === undefined) { s = new Set(); this.adjacency.set(k, s) }
+  private adj (k: PeerKey): Map<PeerKey, number> {
+    let s = this.links.get(k)
+    if (s === undefined) { s = new Map(); this.links.set(k, s) }
     return s
   }
 }
 
 type ConnEvent = Extract<NetEvent<never>, { type: 'net:connect' | 'net:disconnect' }>
 
-function linkId (a: PeerKey, b: PeerKey): string {
-  return a < b ? `${a}|${b}` : `${b}|${a}`
-}
 
 /** One simulated peer's transport: a NetProvider for its actor system. */
 export class SimHost implements NetProvider {
@@ -278,7 +280,7 @@ export class SimHost implements NetProvider {
 
   /** A connection to `peer` closed: frames still queued for it go nowhere. */
   forget (peer: PeerKey): void {
-    this.up?.drop(peer, new NetError('closed', `connection to ${peer} closed`, { peer }))
+    this.up?.drop(peer, () => new NetError('closed', `connection to ${peer} closed`, { peer }))
     this.down?.drop(peer)
   }
 

@@ -28,6 +28,8 @@ export const SIM_DEFAULT_SAMPLES = 200
  * Reading it costs a syscall, negligible at that spacing.
  */
 const SIM_MEMORY_PROBE_MASK = 0xffff
+/** Clock events between two `onProgress` calls. */
+export const SIM_PROGRESS_EVENTS = 1 << 18
 
 export interface SimulateOptions extends Omit<Scenario, 'workload'> {
   workload: string | Workload
@@ -38,7 +40,12 @@ export interface SimulateOptions extends Omit<Scenario, 'workload'> {
   logLevel?: LogLevel
   /** Keep the full event list in the result (default true; large runs may turn it off). */
   keepTrace?: boolean
+  /** Called every SIM_PROGRESS_EVENTS clock events (long runs show they move); not part of the trace. */
+  onProgress?: (p: SimProgress) => void
 }
+
+/** Where a running simulation is. */
+export interface SimProgress { virtualMs: number, events: number, completed: number, joined: number, wallMs: number, rssBytes: number }
 
 export interface PeerMetrics {
   id: string
@@ -260,6 +267,9 @@ export async function simulate (opts: SimulateOptions): Promise<SimResult> {
     await clock.step()
     events++
     if ((events & SIM_MEMORY_PROBE_MASK) === 0) probeMemory()
+    if (opts.onProgress !== undefined && events % SIM_PROGRESS_EVENTS === 0) {
+      opts.onProgress({ virtualMs: clock.now(), events, completed: order.filter(r => r.completedAt !== undefined).length, joined, wallMs: performance.now() - wallStart, rssBytes: peakRss })
+    }
   }
   if (events >= maxEvents) fail('run', new Error(`stopped after maxEvents=${maxEvents} clock events`))
   takeSample(clock.now())
