@@ -28,7 +28,7 @@ const MB = 1_000_000
 const MIB = 1024 * 1024
 const PLAIN_PROTOCOL = '/peerhive/bench-plain/1.0.0'
 
-interface Profile { name: string, seedBps: number, leecherBps: number }
+export interface Profile { name: string, seedBps: number, leecherBps: number }
 const PROFILES: Profile[] = [
   { name: 'fast-seed', seedBps: 4 * MB, leecherBps: 1 * MB },
   { name: 'flat', seedBps: 1 * MB, leecherBps: 1 * MB }
@@ -72,14 +72,14 @@ function peerConfig (dir: string, name: string, uploadBps: number, bootstrap: st
   return overlay(peerSchema, base, o, `bench peer ${name}`)
 }
 
-interface RunResult {
+export interface RunResult {
   measuredS: number | null
   seedCopies: number
   utilisation: number
   complete: number
 }
 
-async function runSwarm (dir: string, profile: Profile, n: number, size: number, chunks: Record<string, unknown>, timeoutS: number): Promise<RunResult> {
+export async function runSwarm (dir: string, profile: Profile, n: number, size: number, chunks: Record<string, unknown>, timeoutS: number): Promise<RunResult> {
   const peers: RuntimePeer[] = []
   try {
     const boot = await createPeer(peerConfig(dir, 'bootstrap', 0, [], chunks, true))
