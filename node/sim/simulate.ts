@@ -303,6 +303,8 @@ export async function simulate (opts: SimulateOptions): Promise<SimResult> {
     distributionTimeMs: times.length === 0 ? null : lastDone - firstJoin
   }
   const hash = trace.hash({ end, events, frames: net.frames, bytes: net.bytes, lost: net.lost, metrics, swarm, summary, errors })
+  // Freeze the run: no connection closes with an event, every peer's timers die.
+  net.halt()
   for (const r of order) if (r.peer?.state === 'running') r.peer.crash()
   const wallMs = performance.now() - wallStart
   return {
