@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N] [--only two-peer] [--block-kib N] [--pipeline N]`
+ * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N] [--only two-peer] [--rounds 3] [--block-kib N] [--pipeline N]`
  *
  * One seed and N leechers on TCP over 127.0.0.1, all in this one process (one libp2p host,
  * LevelDB store and data directory per peer; files on disk), plus a bootstrap peer that
@@ -11,18 +11,19 @@
  * the client-server time D_cs = max{N F/u_s, F/d_min}, their ratio, how many copies of the
  * file the seed uploaded, and the leechers' mean upload utilisation. Then two peers,
  * uncapped: our transfer's throughput next to a plain libp2p stream's between the same
- * two hosts in the same run. 1 MB = 10^6 bytes.
+ * two hosts, `--rounds` times back to back (the ratio is the median of the rounds'), with
+ * the CPU each took. 1 MB = 10^6 bytes.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { open, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { overlay } from '../config/schema.ts'
 import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
 import { createPeer, type RuntimePeer } from '../node/peer.ts'
 import { swarmBaseConfig, type ConfigOverrides } from '../node/swarm.ts'
 import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
-import { environment, type BenchReport, type Cell } from './report.ts'
+import { environment, type BenchReport, type BenchTable, type Cell } from './report.ts'
 
 const MB = 1_000_000
 const MIB = 1024 * 1024
@@ -133,44 +134,98 @@ export async function runSwarm (dir: string, profile: Profile, n: number, size: 
   }
 }
 
-async function plainThroughput (a: RuntimePeer, b: RuntimePeer, size: number): Promise<number> {
+/** One measured transfer: wall-clock rate and the process CPU it took (both peers run here). */
+interface Leg { bps: number, cpuMs: number }
+
+function cpuMsSince (c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0)
+  return (c.user + c.system) / 1000
+}
+
+/** `size` bytes over one fresh plain libp2p stream from a to b, timed until b has them all. */
+async function plainLeg (a: RuntimePeer, b: RuntimePeer, size: number, arrived: { next?: (t: number) => void }): Promise<Leg> {
   const { promise: received, resolve } = Promise.withResolvers<number>()
-  await b.libp2p.handle(PLAIN_PROTOCOL, async (stream) => {
-    let got = 0
-    for await (const chunk of stream) {
-      got += chunk.byteLength
-      if (got >= size) { resolve(performance.now()); break }
-    }
-    await stream.close().catch(() => {})
-  })
+  arrived.next = resolve
   const stream = await a.libp2p.dialProtocol(b.libp2p.peerId, PLAIN_PROTOCOL)
   const block = randomBytes(64 * 1024)
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   for (let sent = 0; sent < size; sent += block.length) {
     if (!stream.send(block)) await stream.onDrain()
   }
   const t1 = await received
+  const cpuMs = cpuMsSince(c0)
   await stream.close().catch(() => {})
-  return size / ((t1 - t0) / 1000)
+  return { bps: size / ((t1 - t0) / 1000), cpuMs }
 }
 
-async function twoPeer (dir: string, size: number, chunks: Record<string, unknown>): Promise<{ plain: number, ours: number }> {
+/** A fresh random file shared by a and fetched by b with the chunk exchange, timed until verified on b's disk. */
+async function oursLeg (a: RuntimePeer, b: RuntimePeer, dir: string, round: number, size: number): Promise<Leg> {
+  const src = join(dir, `tp-source-${round}.bin`)
+  await writeRandomFile(src, size)
+  const shared = await chunksOf(a).share(src)
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  const h = await chunksOf(b).get(shared.link, { out: join(dir, `tp-out-${round}.bin`) })
+  await h.done
+  const bps = size / ((performance.now() - t0) / 1000)
+  return { bps, cpuMs: cpuMsSince(c0) }
+}
+
+function median (xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+interface TwoPeerRound { plain: Leg, ours: Leg, load: number }
+
+/**
+ * Two peers in this process, uncapped, `rounds` times: a plain libp2p stream, then our
+ * transfer of a fresh file, back to back so each pair sees the same machine load (this
+ * machine is shared: single runs vary by 2x). Each round's ratio pairs its own two legs.
+ */
+async function twoPeer (dir: string, size: number, chunks: Record<string, unknown>, rounds: number): Promise<TwoPeerRound[]> {
   const a = await createPeer(peerConfig(dir, 'tp-a', 0, [], chunks))
   const b = await createPeer(peerConfig(dir, 'tp-b', 0, a.multiaddrs(), chunks))
   try {
     for (let i = 0; i < 400 && b.libp2p.getPeers().length === 0; i++) await new Promise(resolve => setTimeout(resolve, 25))
-    const plain = await plainThroughput(a, b, size)
-    const src = join(dir, 'tp-source.bin')
-    await writeRandomFile(src, size)
-    const shared = await chunksOf(a).share(src)
-    const t0 = performance.now()
-    const h = await chunksOf(b).get(shared.link, { out: join(dir, 'tp-out.bin') })
-    await h.done
-    const ours = size / ((performance.now() - t0) / 1000)
-    return { plain, ours }
+    const arrived: { next?: (t: number) => void } = {}
+    await b.libp2p.handle(PLAIN_PROTOCOL, async (stream) => {
+      let got = 0
+      for await (const chunk of stream) {
+        got += chunk.byteLength
+        if (got >= size) { arrived.next?.(performance.now()); break }
+      }
+      await stream.close().catch(() => {})
+    })
+    const out: TwoPeerRound[] = []
+    for (let r = 0; r < rounds; r++) {
+      const load = loadavg()[0]
+      const plain = await plainLeg(a, b, size, arrived)
+      const ours = await oursLeg(a, b, dir, r, size)
+      out.push({ plain, ours, load })
+      process.stderr.write(`distribution two-peer round ${r + 1}/${rounds}: plain ${(plain.bps / MB).toFixed(1)} MB/s, ours ${(ours.bps / MB).toFixed(1)} MB/s, load ${load.toFixed(2)}\n`)
+      await rm(join(dir, `tp-source-${r}.bin`), { force: true })
+    }
+    return out
   } finally {
     await a.stop()
     await b.stop()
+  }
+}
+
+function twoPeerTable (rounds: TwoPeerRound[], mib: number): BenchTable {
+  const row = (name: string, r: TwoPeerRound): Cell[] =>
+    [name, r.plain.bps / MB, r.ours.bps / MB, r.ours.bps / r.plain.bps, r.plain.cpuMs / mib, r.ours.cpuMs / mib, r.plain.cpuMs / r.ours.cpuMs, r.load]
+  const rows = rounds.map((r, i) => row(`round ${i + 1}`, r))
+  rows.push(['median', median(rounds.map(r => r.plain.bps)) / MB, median(rounds.map(r => r.ours.bps)) / MB, median(rounds.map(r => r.ours.bps / r.plain.bps)),
+    median(rounds.map(r => r.plain.cpuMs)) / mib, median(rounds.map(r => r.ours.cpuMs)) / mib, median(rounds.map(r => r.plain.cpuMs / r.ours.cpuMs)), median(rounds.map(r => r.load))])
+  return {
+    title: `two peers, uncapped, ${mib} MiB over TCP 127.0.0.1 (both in this process: they share one event loop)`,
+    columns: ['round', 'plain MB/s', 'ours MB/s', 'ours/plain', 'plain CPU ms/MiB', 'ours CPU ms/MiB', 'CPU plain/ours', 'load 1 min'],
+    rows,
+    note: 'ours/plain: wall-clock rates of the same round (the median row: median of the per-round ratios). CPU: process CPU (all threads) per MiB moved; plain/ours is the rate ratio a CPU-bound run would show.'
   }
 }
 
@@ -187,6 +242,7 @@ export async function run (args: string[]): Promise<BenchReport> {
   const which = flag(args, 'profile') ?? 'all'
   const chunkKib = Number(flag(args, 'chunk-kib') ?? 256)
   const tpMib = Number(flag(args, 'throughput-mib') ?? sizeMib)
+  const rounds = Math.max(1, Number(flag(args, 'rounds') ?? 3))
   const size = Math.round(sizeMib * MIB)
   const chunks: Record<string, unknown> = { chunkSize: chunkKib * 1024 }
   const blockKib = flag(args, 'block-kib')
@@ -220,13 +276,10 @@ export async function run (args: string[]): Promise<BenchReport> {
         rows
       })
     }
-    const tp = await twoPeer(join(dir, 'two-peer'), Math.round(tpMib * MIB), chunks)
-    tables.push({
-      title: `two peers, uncapped, ${tpMib} MiB over TCP 127.0.0.1`,
-      columns: ['transfer', 'MB/s', 'vs plain'],
-      rows: [['plain libp2p stream', tp.plain / MB, 1], ['chunk exchange', tp.ours / MB, tp.ours / tp.plain]]
-    })
-    ratios['distribution.two-peer.vs-plain'] = tp.ours / tp.plain
+    const tp = await twoPeer(join(dir, 'two-peer'), Math.round(tpMib * MIB), chunks, rounds)
+    tables.push(twoPeerTable(tp, tpMib))
+    ratios['distribution.two-peer.vs-plain'] = median(tp.map(r => r.ours.bps / r.plain.bps))
+    ratios['distribution.two-peer.cpu-plain/ours'] = median(tp.map(r => r.plain.cpuMs / r.ours.cpuMs))
     const all = Object.entries(ratios).filter(([k]) => k.endsWith('.ratio')).map(([, v]) => v)
     if (all.length > 0) ratios['distribution.ratio.max'] = Math.max(...all)
   } finally {
