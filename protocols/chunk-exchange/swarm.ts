@@ -2,7 +2,7 @@ import type { Logger } from '../../node/ports/logger.ts'
 import type { PeerKey } from '../../node/ports/net.ts'
 import type { Random } from '../../node/ports/random.ts'
 import { Bitfield } from './bitfield.ts'
-import { admitNewcomer, rechoke, serveOrder } from './choker.ts'
+import { admitNewcomer, rechoke, serveOrder, type ChokeCandidate } from './choker.ts'
 import { ENDGAME_BLOCKS, ENDGAME_COPIES, MAX_BLOCK_SIZE, STEAL_RATE_RATIO, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
 import type { ChunkMsg, SwarmMsg } from './messages.ts'
@@ -176,6 +176,7 @@ export class Swarm {
     this.picker.removePeer(peer)
     if (this.optimistic === peer) this.optimistic = undefined
     this.fillAll()
+    this.refillSlots()
   }
 
   // ---- inbound ----
@@ -199,6 +200,7 @@ export class Swarm {
         // fresh `have`s make a peer's interest flap, and a choke each time would cost it a round.
         p.peerInterested = false
         p.interestedUntil = this.io.now() + this.cfg.rechokeIntervalMs
+        this.refillSlots()
         break
       case 'choke':
         p.peerChoking = true
@@ -469,7 +471,18 @@ export class Swarm {
     const now = this.io.now()
     const rotate = this.rounds % Math.max(1, this.cfg.optimisticEvery) === 0
     this.rounds++
-    const candidates = [...this.peers.values()].filter(p => p.ready).map(p => ({
+    const candidates = [...this.peers.values()].filter(p => p.ready).map(p => this.candidate(p, now))
+    const d = rechoke({ candidates, slots: this.cfg.uploadSlots, seed: this.complete, optimistic: this.optimistic, rotate }, this.io.random)
+    this.optimistic = d.optimistic
+    for (const p of this.peers.values()) {
+      p.granted = d.unchoked.has(p.key)
+      if (p.granted) this.unchoke(p)
+      else this.choke(p)
+    }
+  }
+
+  private candidate (p: SwarmPeer, now: number): ChokeCandidate {
+    return {
       peer: p.key,
       // Interested now, or until lately: a lapse between two chunks must not cost the slot.
       interested: p.peerInterested || p.interestedUntil > now,
@@ -477,13 +490,29 @@ export class Swarm {
       upRate: p.up.rate(now),
       received: p.down.total,
       spreads: p.spreads
-    }))
-    const d = rechoke({ candidates, slots: this.cfg.uploadSlots, seed: this.complete, optimistic: this.optimistic, rotate }, this.io.random)
-    this.optimistic = d.optimistic
-    for (const p of this.peers.values()) {
-      p.granted = d.unchoked.has(p.key)
-      if (p.granted) this.unchoke(p)
-      else this.choke(p)
+    }
+  }
+
+  /**
+   * A slot freed between evaluations (its peer lost interest, finished or left) goes at once
+   * to the choked interested peer the rechoke ranks first, as the next evaluation would give
+   * it: on 1 MB/s links a wait of up to 10 s idled the seed through the tail of a swarm whose
+   * finished leechers no longer wanted its data. Ranked, not first come: a free-rider gets
+   * such a slot only when no reciprocating peer waits.
+   */
+  private refillSlots (): void {
+    if (!this.cfg.upload) return
+    const free = this.cfg.uploadSlots + 1 - this.unchokedCount()
+    if (free <= 0) return
+    const now = this.io.now()
+    const waiting = [...this.peers.values()].filter(p => p.ready && p.amChoking && p.peerInterested).map(p => this.candidate(p, now))
+    if (waiting.length === 0) return
+    const d = rechoke({ candidates: waiting, slots: free, seed: this.complete, rotate: false }, this.io.random)
+    for (const key of d.regular) {
+      const p = this.peers.get(key)
+      if (p === undefined) continue
+      p.granted = true
+      this.unchoke(p)
     }
   }
 
@@ -553,6 +582,7 @@ export class Swarm {
   tick (): void {
     const now = this.io.now()
     this.endSuperSeedingIfSpread()
+    this.refillSlots()
     for (const p of this.peers.values()) {
       if (!p.snubbed && this.picker.outstanding(p.key) > 1 && now - p.lastPieceAt > snubAfterMs(this.cfg.requestTimeoutMs, p.gapMs)) {
         // Keep the oldest request (a slow peer is likely sending it: cancelling it would waste
