@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sim [--json] [--quick] [--dht-peers N,N] [--lookups N] [--chunk-peers N] [--sweep 1,2,...] [--only textbook,dht,chunks]`
+ * `npm run bench -- sim [--json] [--quick] [--dht-peers N,N] [--lookups N] [--chunk-peers N] [--sweep 1,2,...] [--only textbook,dht,chunks] [--report out.html]`
  *
  * The simulator's figures: the textbook distribution example on virtual time (simulated
  * time against D_P2P and D_cs per N), and scale (DHTs of 2,000 and 10,000 peers with as many
@@ -7,6 +7,8 @@
  */
 import { availableParallelism, loadavg } from 'node:os'
 import { environment, type BenchReport, type BenchTable, type Cell } from './report.ts'
+import { writeFileSync } from 'node:fs'
+import { renderReport, type SweepRow } from '../node/sim/report/html.ts'
 import { runScenario } from '../node/sim/run-scenario.ts'
 import type { Scenario } from '../node/sim/scenario.ts'
 import { simulate, type SimProgress, type SimResult } from '../node/sim/simulate.ts'
@@ -28,9 +30,14 @@ export function textbookScenario (n: number[], seed = 1): Scenario {
       { count: 1, role: 'leecher', uploadBps: U, downloadBps: 10 * U }
     ],
     sweep: { n },
+    // Only N >= 60 reaches the default limit; past it the swarm stalls (see CHUNK_SCALE_MAX_SWARM_PEERS).
+    config: { chunks: { maxSwarmPeers: CHUNK_SCALE_MAX_SWARM_PEERS } },
     until: 48 * 3600_000
   }
 }
+
+/** The issue's sweep: every N from 1 to 30, then 100 and 1,000. */
+const TEXTBOOK_SWEEP = [...Array.from({ length: 30 }, (_, i) => i + 1), 100, 1000]
 
 /** Maintenance periods for a 10,000-peer ring: the defaults are tuned for small LAN rings. */
 const DHT_SCALE_CONFIG = { dht: { stabilizeMs: 5_000, fixFingersMs: 5_000, checkPredecessorMs: 10_000, pingSuccessorsMs: 30_000, repairMs: 120_000 } }
@@ -84,10 +91,15 @@ export async function run (args: string[]): Promise<BenchReport> {
   const tables: BenchTable[] = []
   const ratios: Record<string, number> = {}
   const scale: Cell[][] = []
+  /** Every run, for `--report`: the chunk swarm first (CDF, availability, upload share), then the rest. */
+  const runs: SimResult[] = []
+  let sweep: SweepRow[] | undefined
 
   if (only.includes('textbook')) {
-    const ns = (flag(args, 'sweep') ?? (quick ? '1,2,5,10,20,30' : '1,2,3,4,5,6,8,10,12,15,20,25,30,100,1000')).split(',').map(Number)
-    const res = await runScenario(textbookScenario(ns), { keepTrace: false, onRun: r => { process.stderr.write(`textbook ${r.name}: ${(r.perf.wallMs / 1000).toFixed(1)} s wall\n`) } })
+    const ns = flag(args, 'sweep')?.split(',').map(Number) ?? (quick ? [1, 2, 5, 10, 20, 30] : TEXTBOOK_SWEEP)
+    const res = await runScenario(textbookScenario(ns), { keepTrace: false, onRun: r => { process.stderr.write(`textbook ${r.name}: ${(r.perf.wallMs / 1000).toFixed(1)} s wall, ${r.events} events\n`) } })
+    runs.push(...res.runs)
+    sweep = res.sweep
     const rows = (res.sweep ?? []).map((s, i) => [s.n, round(s.dCsS), round(s.dP2PS), round(s.simulatedS), round(s.simulatedS / s.dP2PS, 3), res.runs[i].swarm.completed, res.runs[i].events, round(res.runs[i].perf.wallMs / 1000, 1)] as Cell[])
     tables.push({
       title: 'Textbook example on virtual time: F/u = 1 h, u_s = 10u, d = u_s (seconds)',
@@ -106,6 +118,7 @@ export async function run (args: string[]): Promise<BenchReport> {
     for (const n of sizes) {
       const lookups = Number(lookupsFlag ?? (quick ? 1000 : n))
       const r = await simulate({ ...dhtScaleScenario(n, lookups), onProgress: progress(`dht N=${n}`) })
+      runs.push(r)
       process.stderr.write(`dht N=${n}: ${(r.perf.wallMs / 1000).toFixed(1)} s wall\n`)
       const s = r.summary as { answered: number, correct: number, failed: number, meanHops: number | null, p99Hops: number | null }
       const half = Math.log2(n) / 2
@@ -136,6 +149,7 @@ export async function run (args: string[]): Promise<BenchReport> {
       keepTrace: false,
       onProgress: progress(`chunks N=${n}`)
     })
+    runs.unshift(r)
     scale.push(scaleRow(r, `${r.swarm.completed}/${n} complete, distribution ${r.swarm.distributionTimeMs === null ? '-' : round(r.swarm.distributionTimeMs / 1000, 1) + ' s'} virtual`))
   }
 
@@ -145,6 +159,11 @@ export async function run (args: string[]): Promise<BenchReport> {
       columns: ['run', 'peers', 'virtual s', 'wall s', 'events', 'events/s', 'frames', 'peak RSS MiB', 'peak heap MiB', 'outcome'],
       rows: scale
     })
+  }
+  const report = flag(args, 'report')
+  if (report !== undefined) {
+    writeFileSync(report, renderReport({ title: `peerhive bench sim (${only.join(', ')})`, runs, ...(sweep !== undefined ? { sweep } : {}) }))
+    process.stderr.write(`report written to ${report}\n`)
   }
   return { bench: 'sim', environment: { ...environment(), cores: availableParallelism() }, tables, ratios }
 }

@@ -62,4 +62,18 @@ describe('sim report', function () {
     assert.ok(inkShare > 0.01, `screenshot looks blank: ${(inkShare * 100).toFixed(2)}% dark pixels`)
     assert.ok(colours.size > 20, `screenshot has only ${colours.size} colours: charts not drawn?`)
   })
+
+  it('a sweep on to N = 100 and 1,000 keeps the linear chart to N <= 30 and adds a log-log chart of the whole sweep', () => {
+    const ns = [...Array.from({ length: 30 }, (_, i) => i + 1), 100, 1000]
+    const html = renderReport({ title: 'sweep', runs: [], sweep: ns.map(n => ({ n, simulatedS: 3600 * Math.max(1, n / 11) * 1.1, dP2PS: 3600 * Math.max(1, n / 11), dCsS: 360 * n })) })
+    const svgs = html.split('<svg ').slice(1)
+    const linear = svgs.find(s => s.includes('Distribution time vs N<'))
+    const log = svgs.find(s => s.includes('whole sweep (log-log)'))
+    assert.ok(linear !== undefined && log !== undefined, 'both sweep charts expected')
+    for (const name of ['simulated', 'D_P2P bound', 'D_cs (client-server)']) {
+      assert.ok(linear.includes(name) && log.includes(name), `curve ${name} missing`)
+    }
+    // The table lists every N, 1,000 included.
+    assert.match(html, /<td>1000<\/td>/)
+  })
 })

@@ -24,18 +24,7 @@ export function renderReport (input: ReportInput): string {
   const main = input.runs[0]
   const charts: string[] = []
   charts.push(completionCdf(input.runs))
-  charts.push(lineChart({
-    title: 'Distribution time vs N',
-    xLabel: 'N (clients)',
-    yLabel: 'time (s)',
-    series: input.sweep === undefined
-      ? []
-      : [
-          { name: 'simulated', points: input.sweep.map(r => [r.n, r.simulatedS]) },
-          { name: 'D_P2P bound', points: input.sweep.map(r => [r.n, r.dP2PS]), dashed: true },
-          { name: 'D_cs (client-server)', points: input.sweep.map(r => [r.n, r.dCsS]), dashed: true }
-        ]
-  }))
+  charts.push(...sweepCharts(input.sweep))
   charts.push(lineChart({
     title: 'Chunk availability over time',
     xLabel: 'virtual time (s)',
@@ -105,4 +94,29 @@ function recallByTtl (r: SimResult | undefined): string {
   const rec = r?.summary.recallByTtl as Record<string, number> | undefined
   const pts = rec === undefined ? [] : Object.entries(rec).map(([k, v]) => [Number(k), v] as [number, number]).sort((a, b) => a[0] - b[0])
   return lineChart({ title: 'Search recall vs TTL', xLabel: 'TTL', yLabel: 'recall', series: pts.length === 0 ? [] : [{ name: 'recall', points: pts }] })
+}
+
+/**
+ * Largest N the linear sweep chart shows: the textbook sweep goes on to 100 and 1,000,
+ * where D_cs (N·F/u_s) is a hundred times the rest and would flatten every other curve.
+ */
+const LINEAR_SWEEP_MAX_N = 30
+
+/**
+ * Distribution time against N beside the D_P2P and D_cs bounds: linear up to
+ * LINEAR_SWEEP_MAX_N, plus a log-log chart of the whole sweep when it goes further.
+ */
+function sweepCharts (sweep: SweepRow[] | undefined): string[] {
+  const curves = (rows: SweepRow[], f: (x: number) => number): Series[] => [
+    { name: 'simulated', points: rows.map(r => [f(r.n), f(r.simulatedS)]) },
+    { name: 'D_P2P bound', points: rows.map(r => [f(r.n), f(r.dP2PS)]), dashed: true },
+    { name: 'D_cs (client-server)', points: rows.map(r => [f(r.n), f(r.dCsS)]), dashed: true }
+  ]
+  const rows = sweep ?? []
+  const small = rows.filter(r => r.n <= LINEAR_SWEEP_MAX_N)
+  const out = [lineChart({ title: 'Distribution time vs N', xLabel: 'N (clients)', yLabel: 'time (s)', series: small.length === 0 ? [] : curves(small, x => x) })]
+  if (small.length < rows.length) {
+    out.push(lineChart({ title: 'Distribution time vs N, whole sweep (log-log)', xLabel: 'log10 N', yLabel: 'log10 time (s)', series: curves(rows, Math.log10) }))
+  }
+  return out
 }
