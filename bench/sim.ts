@@ -66,7 +66,7 @@ export function dhtScaleScenario (n: number, lookups: number, seed = 1): Scenari
 
 /** A line on stderr every SIM_PROGRESS_EVENTS events: a long run shows it moves, and where wall time goes. */
 const progress = (name: string) => (p: SimProgress): void => {
-  process.stderr.write(`${name}: ${(p.virtualMs / 1000).toFixed(1)} s virtual, ${p.events} events, ${p.joined} joined, ${p.completed} complete, ${(p.wallMs / 1000).toFixed(0)} s wall, RSS ${mib(p.rssBytes)} MiB, load ${loadavg()[0].toFixed(1)}\n`)
+  process.stderr.write(`${name}: ${(p.virtualMs / 1000).toFixed(1)} s virtual, ${p.events} events, ${p.joined} joined, ${p.completed} complete, ${(p.wallMs / 1000).toFixed(0)} s wall, ${(p.cpuMs / 1000).toFixed(0)} s CPU, RSS ${mib(p.rssBytes)} MiB, load ${loadavg()[0].toFixed(1)}\n`)
 }
 
 /**
@@ -100,10 +100,10 @@ export async function run (args: string[]): Promise<BenchReport> {
     const res = await runScenario(textbookScenario(ns), { keepTrace: false, onRun: r => { process.stderr.write(`textbook ${r.name}: ${(r.perf.wallMs / 1000).toFixed(1)} s wall, ${r.events} events\n`) } })
     runs.push(...res.runs)
     sweep = res.sweep
-    const rows = (res.sweep ?? []).map((s, i) => [s.n, round(s.dCsS), round(s.dP2PS), round(s.simulatedS), round(s.simulatedS / s.dP2PS, 3), res.runs[i].swarm.completed, res.runs[i].events, round(res.runs[i].perf.wallMs / 1000, 1)] as Cell[])
+    const rows = (res.sweep ?? []).map((s, i) => [s.n, round(s.dCsS), round(s.dP2PS), round(s.simulatedS), round(s.simulatedS / s.dP2PS, 3), res.runs[i].swarm.completed, res.runs[i].events, round(res.runs[i].perf.wallMs / 1000, 1), round(res.runs[i].perf.cpuMs / 1000, 1)] as Cell[])
     tables.push({
       title: 'Textbook example on virtual time: F/u = 1 h, u_s = 10u, d = u_s (seconds)',
-      columns: ['N', 'D_cs', 'D_P2P', 'simulated', 'simulated/D_P2P', 'completed', 'events', 'wall s'],
+      columns: ['N', 'D_cs', 'D_P2P', 'simulated', 'simulated/D_P2P', 'completed', 'events', 'wall s', 'CPU s'],
       rows,
       note: `F = ${F} bytes, u = ${U} B/s, chunk ${TEXTBOOK_CHUNK} B, block ${TEXTBOOK_BLOCK} B; target: simulated/D_P2P <= 1.2 at every N.`
     })
@@ -156,7 +156,7 @@ export async function run (args: string[]): Promise<BenchReport> {
   if (scale.length > 0) {
     tables.push({
       title: 'Scale (one process, virtual time)',
-      columns: ['run', 'peers', 'virtual s', 'wall s', 'events', 'events/s', 'frames', 'peak RSS MiB', 'peak heap MiB', 'outcome'],
+      columns: ['run', 'peers', 'virtual s', 'wall s', 'CPU s', 'events', 'events/s', 'events/CPU s', 'frames', 'peak RSS MiB', 'peak heap MiB', 'load avg 1 min', 'outcome'],
       rows: scale
     })
   }
@@ -169,7 +169,7 @@ export async function run (args: string[]): Promise<BenchReport> {
 }
 
 function scaleRow (r: SimResult, outcome: string): Cell[] {
-  return [r.name, r.swarm.peers, round(r.virtualTimeMs / 1000, 1), round(r.perf.wallMs / 1000, 1), r.events, Math.round(r.perf.eventsPerSecond), r.frames, mib(r.perf.peakRssBytes), mib(r.perf.peakHeapBytes), outcome + (r.errors.length > 0 ? `; errors: ${r.errors.length} (${r.errors[0].slice(0, 80)})` : '')]
+  return [r.name, r.swarm.peers, round(r.virtualTimeMs / 1000, 1), round(r.perf.wallMs / 1000, 1), round(r.perf.cpuMs / 1000, 1), r.events, Math.round(r.perf.eventsPerSecond), Math.round(r.perf.eventsPerCpuSecond), r.frames, mib(r.perf.peakRssBytes), mib(r.perf.peakHeapBytes), round(loadavg()[0], 1), outcome + (r.errors.length > 0 ? `; errors: ${r.errors.length} (${r.errors[0].slice(0, 80)})` : '')]
 }
 
 function round (v: number, d = 1): number {

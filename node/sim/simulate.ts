@@ -45,7 +45,7 @@ export interface SimulateOptions extends Omit<Scenario, 'workload'> {
 }
 
 /** Where a running simulation is. */
-export interface SimProgress { virtualMs: number, events: number, completed: number, joined: number, wallMs: number, rssBytes: number }
+export interface SimProgress { virtualMs: number, events: number, completed: number, joined: number, wallMs: number, cpuMs: number, rssBytes: number }
 
 export interface PeerMetrics {
   id: string
@@ -84,8 +84,12 @@ export interface SimResult {
   summary: Record<string, unknown>
   trace: TraceEvent[]
   errors: string[]
-  /** Wall-clock figures: not part of the hash. */
-  perf: { wallMs: number, eventsPerSecond: number, peakRssBytes: number, peakHeapBytes: number }
+  /**
+   * Wall-clock figures: not part of the hash. `cpuMs` is this process's CPU time over the
+   * run (user + system): on a shared machine it is the steadier figure, and
+   * `eventsPerCpuSecond` the simulator's speed with the neighbours' load taken out.
+   */
+  perf: { wallMs: number, cpuMs: number, eventsPerSecond: number, eventsPerCpuSecond: number, peakRssBytes: number, peakHeapBytes: number }
 }
 
 /**
@@ -95,6 +99,7 @@ export interface SimResult {
  */
 export async function simulate (opts: SimulateOptions): Promise<SimResult> {
   const wallStart = performance.now()
+  const cpuStart = process.cpuUsage()
   const workload = typeof opts.workload === 'string' ? await resolveWorkload(opts.workload) : opts.workload
   const clock = new VirtualClock()
   const root = new SeededRandom(opts.seed)
@@ -268,7 +273,7 @@ export async function simulate (opts: SimulateOptions): Promise<SimResult> {
     events++
     if ((events & SIM_MEMORY_PROBE_MASK) === 0) probeMemory()
     if (opts.onProgress !== undefined && events % SIM_PROGRESS_EVENTS === 0) {
-      opts.onProgress({ virtualMs: clock.now(), events, completed: order.filter(r => r.completedAt !== undefined).length, joined, wallMs: performance.now() - wallStart, rssBytes: peakRss })
+      opts.onProgress({ virtualMs: clock.now(), events, completed: order.filter(r => r.completedAt !== undefined).length, joined, wallMs: performance.now() - wallStart, cpuMs: cpuSince(cpuStart), rssBytes: peakRss })
     }
   }
   if (events >= maxEvents) fail('run', new Error(`stopped after maxEvents=${maxEvents} clock events`))
@@ -307,6 +312,7 @@ export async function simulate (opts: SimulateOptions): Promise<SimResult> {
   net.halt()
   for (const r of order) if (r.peer?.state === 'running') r.peer.crash()
   const wallMs = performance.now() - wallStart
+  const cpuMs = cpuSince(cpuStart)
   return {
     name: opts.name ?? workload.name,
     seed: opts.seed,
@@ -323,8 +329,13 @@ export async function simulate (opts: SimulateOptions): Promise<SimResult> {
     summary,
     trace: trace.events,
     errors,
-    perf: { wallMs, eventsPerSecond: events / Math.max(wallMs / 1000, 1e-9), peakRssBytes: peakRss, peakHeapBytes: peakHeap }
+    perf: { wallMs, cpuMs, eventsPerSecond: events / Math.max(wallMs / 1000, 1e-9), eventsPerCpuSecond: events / Math.max(cpuMs / 1000, 1e-9), peakRssBytes: peakRss, peakHeapBytes: peakHeap }
   }
+}
+
+function cpuSince (start: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(start)
+  return (c.user + c.system) / 1000
 }
 
 export function quantile (sorted: number[], q: number): number {
