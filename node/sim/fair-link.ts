@@ -7,6 +7,17 @@ import type { Clock, Timer } from '../ports/clock.ts'
  */
 export const FAIR_LINK_DONE_EPSILON_BYTES = 0.5
 
+/**
+ * A frame that would take at most this long at the link's current share, and has nothing
+ * queued ahead of it to its remote, skips the queue: it is handed on at once and its bytes
+ * are charged to the link as debt (what the link serves next pays it off first), so the
+ * capacity stays exact and only the frame's own sub-millisecond serialisation is skipped.
+ * In a 1,000-peer swarm nine frames in ten were `have`s of a dozen bytes; each cost two
+ * clock events (uplink, downlink) besides its latency. At the textbook's 1 KiB/s no frame
+ * qualifies (a 10-byte frame takes 10 ms there).
+ */
+export const FAIR_LINK_BYPASS_MS = 1
+
 /** One frame in flight through a simulated link direction. */
 export interface QueuedFrame {
   from: string
@@ -60,6 +71,8 @@ export class FairLink {
   private timer: Timer | undefined
   /** When the heads' `left` were last brought up to date. */
   private updatedAt = 0
+  /** Bytes of frames that skipped the queue, not yet paid for with link time. */
+  private debt = 0
   bytesPerSecond: number
   /** Bytes fully served, for utilisation figures. */
   served = 0
@@ -85,6 +98,14 @@ export class FairLink {
       return
     }
     this.catchUp()
+    if ((f.bytes.length * (this.queues.size + 1) * 1000) / this.bytesPerSecond <= FAIR_LINK_BYPASS_MS) {
+      // An armed timer now fires a little early, finds its head unfinished and re-arms.
+      this.debt += f.bytes.length
+      this.served += f.bytes.length
+      started(f)
+      this.done(f)
+      return
+    }
     this.queues.set(remote, [{ frame: f, left: f.bytes.length }])
     started(f)
     this.arm()
@@ -109,19 +130,26 @@ export class FairLink {
   clear (why?: Error): void {
     for (const q of this.queues.values()) for (const w of q) w.frame.sent?.(why)
     this.queues.clear()
+    this.debt = 0
     this.timer?.cancel()
     this.timer = undefined
   }
 
-  /** Charge every head its share of the time since the last update. */
+  /** Spend the link time since the last update: on the debt first, then every head its share. */
   private catchUp (): void {
     const now = this.clock.now()
-    const k = this.queues.size
-    if (k > 0 && now > this.updatedAt) {
-      const share = ((now - this.updatedAt) * this.bytesPerSecond) / 1000 / k
-      for (const q of this.queues.values()) q[0].left -= share
-    }
+    let budget = ((now - this.updatedAt) * this.bytesPerSecond) / 1000
     this.updatedAt = now
+    if (budget <= 0) return
+    if (this.debt > 0) {
+      const pay = Math.min(this.debt, budget)
+      this.debt -= pay
+      budget -= pay
+    }
+    const k = this.queues.size
+    if (k === 0 || budget <= 0) return
+    const share = budget / k
+    for (const q of this.queues.values()) q[0].left -= share
   }
 
   /** (Re-)arm the one timer for the head that finishes first at the current shares. */
@@ -132,7 +160,7 @@ export class FairLink {
     if (k === 0) return
     let least = Number.POSITIVE_INFINITY
     for (const q of this.queues.values()) if (q[0].left < least) least = q[0].left
-    const delayMs = (Math.max(0, least) * k * 1000) / this.bytesPerSecond
+    const delayMs = ((this.debt + Math.max(0, least) * k) * 1000) / this.bytesPerSecond
     this.timer = this.clock.setTimer(delayMs, this.fire)
   }
 
