@@ -14,7 +14,7 @@ import { newGuid, type Guid } from './guid.ts'
 import { matchFiles, queryKeywords } from './matcher.ts'
 import { encodeSearchMsg, wireFile, type HitMsg, type PeerInfo, type PingMsg, type PongMsg, type QueryFilters, type QueryMsg, type SearchMsg } from './messages.ts'
 import {
-  addNeighbour, admit, backOff, heard, learnHost, needsAddresses, newOverlay, nextDials, removeNeighbour, silentNeighbours, tryList,
+  addNeighbour, admit, backOff, heard, heardDegree, learnHost, needsAddresses, newOverlay, nextDials, removeNeighbour, silentNeighbours, tryList,
   type OverlayConfig, type OverlayState
 } from './overlay.ts'
 import { RateLimiter } from './rate-limit.ts'
@@ -302,7 +302,7 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
       if (admit(this.overlay, this.ocfg, peer).kind !== 'accept') {
         // Inbound joiners filled our slots while this dial was in flight: undo it politely.
         this.send(peer, { type: 'bye', reason: 'full' })
-      } else if (addNeighbour(this.overlay, peer, result.msg.addrs, now)) {
+      } else if (addNeighbour(this.overlay, peer, result.msg.addrs, now, result.msg.degree)) {
         this.stats.neighboursAdded++
         // Ask the new neighbour's surroundings for addresses while below target (Gnutella's join Ping).
         if (needsAddresses(this.overlay, this.ocfg, now)) this.sendPing(this.cfg.joinPingTtl, [peer])
@@ -333,9 +333,10 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
       this.lose(admission.drop, 'dropped to make room for an isolated joiner')
     }
     if (admission.kind !== 'refuse') {
-      if (addNeighbour(this.overlay, from, msg.addrs, now)) this.stats.neighboursAdded++
+      // The joiner's degree counts us once it has got our welcome.
+      if (addNeighbour(this.overlay, from, msg.addrs, now, msg.degree + 1)) this.stats.neighboursAdded++
       this.overlay.dialing.delete(from)
-      respond.ok({ type: 'welcome', addrs: this.c.net.addresses() })
+      respond.ok({ type: 'welcome', addrs: this.c.net.addresses(), degree: this.overlay.neighbours.size })
       this.count('sent', 'welcome')
     } else {
       respond.ok({ type: 'busy', try: tryList(this.overlay, from, MAX_TRY_PEERS) })
@@ -408,7 +409,7 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
       return
     }
     if (d.clamped) this.stats.ttlClamped++
-    this.send(from, { type: 'pong', guid: msg.guid, ttl: replyTtl(msg.hops), hops: 0, peer: this.c.net.self, addrs: this.c.net.addresses() })
+    this.send(from, { type: 'pong', guid: msg.guid, ttl: replyTtl(msg.hops), hops: 0, peer: this.c.net.self, addrs: this.c.net.addresses(), degree: this.overlay.neighbours.size })
     this.sendAll(d.forward.to, d.forward.msg)
   }
 
@@ -422,6 +423,7 @@ export class FloodSearchActor implements Actor<SearchActorMsg> {
     }
     // Every Pong passing by is an address worth knowing (Gnutella's pong caching).
     learnHost(this.overlay, this.ocfg, msg.peer, msg.addrs, now)
+    heardDegree(this.overlay, msg.peer, msg.degree)
     if (d.action === 'forward') this.send(d.to, d.msg)
     else this.maintain()
   }

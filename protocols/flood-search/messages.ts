@@ -38,10 +38,10 @@ export interface QueryFilters {
  */
 export type SearchMsg =
   | { type: 'hello', addrs: string[], degree: number }
-  | { type: 'welcome', addrs: string[] }
+  | { type: 'welcome', addrs: string[], degree: number }
   | { type: 'busy', try: PeerInfo[] }
   | ({ type: 'ping' } & Descriptor)
-  | ({ type: 'pong', peer: PeerKey, addrs: string[] } & Descriptor)
+  | ({ type: 'pong', peer: PeerKey, addrs: string[], degree: number } & Descriptor)
   | ({ type: 'query', keywords: string[] } & QueryFilters & Descriptor)
   | ({ type: 'hit', responder: PeerKey, addrs: string[], results: SharedFileInfo[] } & Descriptor)
   | { type: 'bye', reason: string }
@@ -66,10 +66,10 @@ const FILE_HAS_TAGS = 1
  * `D` is guid (16 raw bytes), ttl (u8), hops (u8).
  *
  *   hello    0  addrs, degree (u8: the joiner's current neighbour count; 0 lets a full peer make room)
- *   welcome  1  addrs
+ *   welcome  1  addrs, degree (u8: the acceptor's neighbour count, counting the joiner)
  *   busy     2  count (<= 8), count x (peer string <= 128, addrs)
  *   ping     3  D
- *   pong     4  D, peer string (<= 128), addrs
+ *   pong     4  D, peer string (<= 128), addrs, degree (u8: the responder's neighbour count)
  *   query    5  D, count (1..8), count x keyword string (1..64 bytes), flags (u8: 1 minSize, 2 maxSize),
  *                [minSize varint], [maxSize varint]
  *   hit      6  D, responder string (<= 128), addrs, count (<= 64), count x file:
@@ -82,13 +82,13 @@ export function encodeSearchMsg (m: SearchMsg): Uint8Array {
   w.u8(TYPES.indexOf(m.type))
   switch (m.type) {
     case 'hello': writeAddrs(w, m.addrs); w.u8(m.degree); break
-    case 'welcome': writeAddrs(w, m.addrs); break
+    case 'welcome': writeAddrs(w, m.addrs); w.u8(m.degree); break
     case 'busy':
       w.varint(m.try.length)
       for (const p of m.try) { w.string(p.peer); writeAddrs(w, p.addrs) }
       break
     case 'ping': writeHeader(w, m); break
-    case 'pong': writeHeader(w, m); w.string(m.peer); writeAddrs(w, m.addrs); break
+    case 'pong': writeHeader(w, m); w.string(m.peer); writeAddrs(w, m.addrs); w.u8(m.degree); break
     case 'query': {
       writeHeader(w, m)
       w.varint(m.keywords.length)
@@ -124,7 +124,7 @@ export function decodeSearchMsg (bytes: Uint8Array): SearchMsg {
   let m: SearchMsg
   switch (type) {
     case 'hello': m = { type, addrs: readAddrs(r), degree: r.u8('degree') }; break
-    case 'welcome': m = { type, addrs: readAddrs(r) }; break
+    case 'welcome': m = { type, addrs: readAddrs(r), degree: r.u8('degree') }; break
     case 'busy': {
       const n = r.varint('try count', MAX_TRY_PEERS)
       const peers: PeerInfo[] = []
@@ -135,7 +135,7 @@ export function decodeSearchMsg (bytes: Uint8Array): SearchMsg {
     case 'ping': m = { type, ...readHeader(r) }; break
     case 'pong': {
       const h = readHeader(r)
-      m = { type, ...h, peer: readPeer(r, 'pong peer'), addrs: readAddrs(r) }
+      m = { type, ...h, peer: readPeer(r, 'pong peer'), addrs: readAddrs(r), degree: r.u8('degree') }
       break
     }
     case 'query': {

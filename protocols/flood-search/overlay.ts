@@ -11,6 +11,8 @@ export interface Neighbour {
   since: number
   /** Last time any message came from it (liveness). */
   lastHeard: number
+  /** Its own degree, as it last told us (Hello, Welcome, its Pongs). */
+  degree: number
 }
 
 export interface Host {
@@ -45,21 +47,32 @@ export function degree (s: OverlayState): number {
   return s.neighbours.size
 }
 
+/**
+ * A full peer drops a neighbour for an isolated joiner only if that neighbour keeps at
+ * least this many other links: dropping a neighbour whose only link is us would just move
+ * the isolation (and the dropped peer, now at degree 0, would claim a slot back: a loop).
+ */
+export const MAKE_ROOM_MIN_OTHER_LINKS = 2
+
 export type Admission = { kind: 'accept' } | { kind: 'refuse' } | { kind: 'make-room', drop: PeerKey }
 
 /**
  * Whether to accept a neighbour handshake from `peer`, whose own degree is `joinerDegree`
  * (unknown: treat as connected). A full peer makes room for an isolated joiner (degree 0)
  * by dropping one neighbour, picked by `pick`: late joiners in a large overlay otherwise
- * find every known host full and stay out for good, while the dropped neighbour keeps its
- * other links and re-dials one free slot. Only degree 0 triggers it, so a drop never
- * cascades: the dropped peer is still connected and cannot make anyone else drop.
+ * find every known host full and stay out for good. The dropped neighbour is the best
+ * connected one (ties broken by `pick`), and only if it keeps MAKE_ROOM_MIN_OTHER_LINKS
+ * other links: it stays connected, re-dials one free slot, and never has degree 0, so a
+ * drop cannot cascade.
  */
 export function admit (s: OverlayState, cfg: OverlayConfig, peer: PeerKey, joinerDegree = 1, pick: (xs: PeerKey[]) => PeerKey = xs => xs[0]): Admission {
   if (peer === s.self) return { kind: 'refuse' }
   if (s.neighbours.has(peer) || s.neighbours.size < cfg.maxDegree) return { kind: 'accept' }
-  if (joinerDegree === 0 && s.neighbours.size > 0) return { kind: 'make-room', drop: pick([...s.neighbours.keys()]) }
-  return { kind: 'refuse' }
+  if (joinerDegree !== 0) return { kind: 'refuse' }
+  let best = 0
+  for (const n of s.neighbours.values()) best = Math.max(best, n.degree)
+  if (best - 1 < MAKE_ROOM_MIN_OTHER_LINKS) return { kind: 'refuse' }
+  return { kind: 'make-room', drop: pick([...s.neighbours].filter(([, n]) => n.degree === best).map(([p]) => p)) }
 }
 
 /**
@@ -118,15 +131,23 @@ export function learnHost (s: OverlayState, cfg: OverlayConfig, peer: PeerKey, a
   while (s.hosts.size > cfg.hostCacheSize) s.hosts.delete(s.hosts.keys().next().value as PeerKey)
 }
 
-export function addNeighbour (s: OverlayState, peer: PeerKey, addrs: string[], now: number): boolean {
+/** `degree` is the neighbour's own, as it reported it (counting us once we are linked). */
+export function addNeighbour (s: OverlayState, peer: PeerKey, addrs: string[], now: number, degree = 1): boolean {
   const known = s.neighbours.get(peer)
   if (known !== undefined) {
     known.lastHeard = now
+    known.degree = degree
     if (addrs.length > 0) known.addrs = addrs
     return false
   }
-  s.neighbours.set(peer, { addrs: addrs.length > 0 ? addrs : s.hosts.get(peer)?.addrs ?? [], since: now, lastHeard: now })
+  s.neighbours.set(peer, { addrs: addrs.length > 0 ? addrs : s.hosts.get(peer)?.addrs ?? [], since: now, lastHeard: now, degree })
   return true
+}
+
+/** A neighbour told us its degree (its Pong). */
+export function heardDegree (s: OverlayState, peer: PeerKey, degree: number): void {
+  const n = s.neighbours.get(peer)
+  if (n !== undefined) n.degree = degree
 }
 
 export function removeNeighbour (s: OverlayState, peer: PeerKey): boolean {

@@ -119,10 +119,17 @@ describe('flood-search policies', () => {
     const more = nextDials(s, cfg, 0, id)
     assert.equal(more.length, 2)
     assert.ok(!more.includes(k('c')))
-    for (const p of ['d', 'e', 'f']) addNeighbour(s, k(p), [], 500)
+    addNeighbour(s, k('d'), [], 500, 3)
+    addNeighbour(s, k('e'), [], 500, 2)
+    addNeighbour(s, k('f'), [], 500, 3)
     assert.deepEqual(admit(s, cfg, k('g')), { kind: 'refuse' }, 'full at max degree')
     assert.deepEqual(admit(s, cfg, k('g'), 2), { kind: 'refuse' }, 'full: a connected joiner goes elsewhere')
-    assert.deepEqual(admit(s, cfg, k('g'), 0, xs => xs[xs.length - 1]), { kind: 'make-room', drop: k('f') }, 'full: an isolated joiner gets a slot freed for it')
+    assert.deepEqual(admit(s, cfg, k('g'), 0, xs => xs[xs.length - 1]), { kind: 'make-room', drop: k('f') }, 'full: an isolated joiner gets a slot freed for it, from a best-connected neighbour')
+    assert.deepEqual(admit(s, cfg, k('g'), 0, xs => xs[0]), { kind: 'make-room', drop: k('d') }, 'ties broken by the pick')
+    addNeighbour(s, k('d'), [], 500, 2)
+    addNeighbour(s, k('f'), [], 500, 2)
+    assert.deepEqual(admit(s, cfg, k('g'), 0), { kind: 'refuse' }, 'never drops a neighbour that would keep fewer than 2 other links')
+    addNeighbour(s, k('f'), [], 500, 3)
     assert.deepEqual(admit(s, cfg, k('d'), 0), { kind: 'accept' }, 'a neighbour asking again is fine')
     removeNeighbour(s, k('f'))
     assert.deepEqual(admit(s, cfg, k('g'), 0), { kind: 'accept' }, 'a free slot is simply taken')
@@ -133,10 +140,10 @@ describe('flood-search policies', () => {
     const msgs: SearchMsg[] = [
       { type: 'hello', addrs: ['/ip4/127.0.0.1/tcp/1/p2p/x'], degree: 0 },
       { type: 'hello', addrs: [], degree: 9 },
-      { type: 'welcome', addrs: [] },
+      { type: 'welcome', addrs: [], degree: 4 },
       { type: 'busy', try: [{ peer: k('p1'), addrs: ['/a'] }, { peer: k('p2'), addrs: [] }] },
       { type: 'ping', guid: g(), ttl: 7, hops: 0 },
-      { type: 'pong', guid: g(), ttl: 2, hops: 1, peer: k('p3'), addrs: ['/b', '/c'] },
+      { type: 'pong', guid: g(), ttl: 2, hops: 1, peer: k('p3'), addrs: ['/b', '/c'], degree: 7 },
       { type: 'query', guid: g(), ttl: 7, hops: 3, keywords: ['ubuntu', 'iso'] },
       { type: 'query', guid: g(), ttl: 1, hops: 0, keywords: ['x'], minSize: 10, maxSize: 2 ** 40 },
       { type: 'hit', guid: g(), ttl: 4, hops: 0, responder: k('p4'), addrs: ['/d'], results: [{ link: 'bafy1', name: 'a b', size: 3 }, { link: 'bafy2', name: 'c', size: 0, tags: ['t1', 't2'] }] },
