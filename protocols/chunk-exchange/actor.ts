@@ -104,8 +104,13 @@ export class ChunkActor {
   private readonly inFlightByPeer = new Map<PeerKey, number>()
   /** When each peer last confirmed a piece (or got its first one in flight): a stream that never confirms is given up. */
   private readonly lastConfirm = new Map<PeerKey, number>()
-  /** The usual gap between a peer's confirmations: its stall deadline grows with it (snub.ts). */
+  /**
+   * How long a piece queued behind another to the same peer usually waits to be taken (the
+   * transfer time of the one ahead), and since when the current one waits: a peer's stall
+   * deadline grows with its usual wait (snub.ts), which only real confirmations measure.
+   */
   private readonly confirmGap = new Map<PeerKey, number>()
+  private readonly queuedSince = new Map<PeerKey, number>()
   private readonly uploadRate = new RateMeter(UPLOAD_RATE_WINDOW_MS)
 
   constructor (components: ActorComponents<ChunkActorMsg, ChunkMsg>, init: ChunkActorInit) {
@@ -296,8 +301,10 @@ export class ChunkActor {
 
   private async onPieceSent (link: Link, peer: PeerKey, bytes: number): Promise<void> {
     const mine = this.inFlightByPeer.get(peer) ?? 0
-    const since = this.lastConfirm.get(peer)
-    if (mine > 0 && since !== undefined) this.confirmGap.set(peer, nextGap(this.confirmGap.get(peer), this.c.clock.now() - since))
+    const queued = this.queuedSince.get(peer)
+    if (queued !== undefined) this.confirmGap.set(peer, nextGap(this.confirmGap.get(peer), this.c.clock.now() - queued))
+    if (mine > 1) this.queuedSince.set(peer, this.c.clock.now())
+    else this.queuedSince.delete(peer)
     this.lastConfirm.set(peer, this.c.clock.now())
     if (mine > 0) {
       this.uploadsInFlight = Math.max(0, this.uploadsInFlight - 1)
@@ -413,8 +420,6 @@ export class ChunkActor {
       if (this.inFlightByPeer.has(peer) && now - since > snubAfterMs(this.cfg.requestTimeoutMs, this.confirmGap.get(peer))) {
         this.c.logger.debug('pieces to a peer unconfirmed too long: released from the upload budget', { peer })
         this.releaseUploads(peer)
-        // The stall is a gap this peer has shown: its next deadline allows for it.
-        this.confirmGap.set(peer, Math.max(this.confirmGap.get(peer) ?? 0, now - since))
       } else if (!this.inFlightByPeer.has(peer)) this.lastConfirm.delete(peer)
     }
     for (const [link, t] of [...this.transfers]) {
@@ -609,6 +614,7 @@ export class ChunkActor {
   private onDisconnect (peer: PeerKey): void {
     this.releaseUploads(peer)
     this.confirmGap.delete(peer)
+    this.queuedSince.delete(peer)
     this.remote.delete(peer)
     for (const t of this.transfers.values()) t.swarm?.peerGone(peer)
   }
