@@ -8,6 +8,7 @@ import type { Peer } from '../../peer-types.ts'
 import type { CliIo } from '../io.ts'
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.ts'
 import { PeerhiveError } from '../../errors.ts'
+import { installFaultGuard } from '../../upstream-faults.ts'
 
 export interface RunningPeer {
   peer: Peer
@@ -62,6 +63,7 @@ export async function runPeer (config: PeerConfig, io: CliIo, ready: (r: Running
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  const guard = installFaultGuard(log, code => process.exit(code))
 
   try {
     if (config.control.enabled) {
@@ -70,6 +72,7 @@ export async function runPeer (config: PeerConfig, io: CliIo, ready: (r: Running
   } catch (err) {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    guard.uninstall()
     await peer.stop()
     throw err
   }
@@ -78,6 +81,7 @@ export async function runPeer (config: PeerConfig, io: CliIo, ready: (r: Running
   const code = await done
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
+  guard.uninstall()
   return code
 }
 
