@@ -1,24 +1,27 @@
 /**
- * `npm run bench -- dht [--libp2p 16,64] [--sim 16,64,256] [--lookups 1000] [--churn-rounds 10] [--seed n]`
+ * `npm run bench -- dht [--libp2p 16,64,256] [--sim 16,64,256] [--lookups 1000] [--churn-rounds 10] [--seed n]`
  *
  * Chord over real libp2p peers on the memory transport (wall-clock figures) and the same
  * actor on the simulated network (virtual time, 10 ms one-way links; labelled "sim").
  * Per size: mean and p99 hops over the lookups next to ½·log2 N, lookup latency,
- * stabilization time after one join, and lookup success while 10% of the peers are
- * replaced every stabilization round (simulated only: see the table note).
+ * stabilization time after one join, lookup success while 10% of the peers are replaced
+ * every stabilization round, and lookups once the ring has stabilized after that churn.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { loadavg } from 'node:os'
 import { environment, type BenchReport, type BenchTable, type Cell } from './report.ts'
 import { createPeer, type RuntimePeer } from '../node/peer.ts'
-import { createSwarm, swarmBaseConfig } from '../node/swarm.ts'
+import { swarmBaseConfig, type ConfigOverrides } from '../node/swarm.ts'
 import { overlay } from '../config/schema.ts'
-import { peerSchema } from '../config/peer-config.ts'
+import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
 import { SeededRandom } from '../node/ports/random.ts'
-import { converged, sortedMembers, trueSuccessor } from '../protocols/dht/invariants.ts'
-import type { RingState } from '../protocols/dht/ring.ts'
+import { converged, ownerDuringJoins, sortedMembers, trueSuccessor, wrongFingers } from '../protocols/dht/invariants.ts'
+import type { RingSpace } from '../protocols/dht/ids.ts'
+import type { NodeRef } from '../protocols/dht/node-ref.ts'
 import type { DhtApi } from '../protocols/dht/api.ts'
 import type { PeerKey } from '../node/ports/net.ts'
 import { SimRing } from '../test/unit/dht/harness.ts'
-import { DHT_TEST_CONFIG, dhtOf, inBatches, states, waitConverged } from '../test/integration/dht/helpers.ts'
+import { DHT_TEST_CONFIG, dhtOf, inBatches, kill, states, waitConverged } from '../test/integration/dht/helpers.ts'
 
 interface Row {
   mode: 'libp2p-memory' | 'sim'
@@ -31,6 +34,13 @@ interface Row {
   p99Ms: number
   stabilizeMs: number | null
   churnSuccess: number | null
+  churnLookups: number
+  afterChurn: number | null
+  /** Wall-clock seconds this row took (setup included), the load average and event-loop lag p99 beside it. */
+  wallS: number
+  load: number | null
+  lagP99Ms: number | null
+  stabilizePeriodMs: number
 }
 
 function flag (args: string[], name: string, def: string): string {
@@ -47,43 +57,139 @@ function pct (xs: number[], p: number): number {
 }
 
 const mean = (xs: number[]): number => xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+const log = (msg: string): void => { process.stderr.write(`[bench dht ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0].toFixed(1)}] ${msg}\n`) }
+
+/** Lookups run concurrently during each churn round. */
+const CHURN_LOOKUPS_PER_ROUND = 30
+/** Lookups checked against the final membership once the ring stabilized after the churn. */
+const AFTER_CHURN_LOOKUPS = 200
 
 export async function run (args: string[]): Promise<BenchReport> {
   const seed = Number(flag(args, 'seed', '1'))
   const lookups = Number(flag(args, 'lookups', '1000'))
   const churnRounds = Number(flag(args, 'churn-rounds', '10'))
   const rows: Row[] = []
-  for (const n of sizes(flag(args, 'libp2p', '16,64'))) rows.push(await libp2pRun(n, lookups, seed))
+  for (const n of sizes(flag(args, 'libp2p', '16,64,256'))) rows.push(await libp2pRun(n, lookups, churnRounds, seed))
   for (const n of sizes(flag(args, 'sim', '16,64,256'))) rows.push(await simRun(n, lookups, churnRounds, seed))
+  const half = (n: number): number => 0.5 * Math.log2(n)
   const table: BenchTable = {
     title: 'Chord lookups (1 = all correct)',
-    columns: ['mode', 'N', 'lookups', 'correct', 'mean hops', 'p99 hops', '½·log2 N', 'mean/½log2N', 'target ½log2N+1', 'latency mean ms', 'latency p99 ms', 'stabilize after join ms', 'success @10%/round churn'],
-    rows: rows.map(r => [r.mode, r.n, r.lookups, r.correct / r.lookups, r.meanHops, r.p99Hops, 0.5 * Math.log2(r.n), r.meanHops / (0.5 * Math.log2(r.n)), r.meanHops <= 0.5 * Math.log2(r.n) + 1 ? 'met' : 'MISSED', r.meanMs, r.p99Ms, r.stabilizeMs, r.churnSuccess] as Cell[]),
-    note: 'libp2p-memory: real libp2p peers in one process, wall-clock ms on a shared 2-core machine. sim: the same actor on SimNetwork, virtual ms with 10 ms one-way links. ' +
-      'Churn (sim only): every stabilization round 10% of the peers crash and as many join; success = lookups that returned the true successor of the membership at their start or end.'
+    columns: ['mode', 'N', 'lookups', 'correct', 'mean hops', 'p99 hops', '½·log2 N', 'mean/½log2N', 'target ½log2N+1', 'latency mean ms', 'latency p99 ms', 'stabilize period ms', 'stabilize after join ms', 'success @10%/round churn', 'churn lookups', 'correct after churn', 'row wall s', 'load avg', 'loop lag p99 ms'],
+    rows: rows.map(r => [r.mode, r.n, r.lookups, r.correct / r.lookups, r.meanHops, r.p99Hops, half(r.n), r.meanHops / half(r.n), r.meanHops <= half(r.n) + 1 ? 'met' : 'MISSED', r.meanMs, r.p99Ms, r.stabilizePeriodMs, r.stabilizeMs, r.churnSuccess, r.churnLookups, r.afterChurn, r.wallS, r.load, r.lagP99Ms] as Cell[]),
+    note: 'libp2p-memory: real libp2p peers (Noise, Yamux) in one process, DHT only, wall-clock ms on a shared 2-core machine (load average and event-loop lag beside). ' +
+      'sim: the same actor on SimNetwork, virtual ms with 10 ms one-way links. ' +
+      'Churn: every stabilization period 10% of the peers crash (no goodbye) and as many fresh peers join through the bootstrap peer while lookups run; ' +
+      'success = lookups answering the owner in a membership the ring passed through (the survivors plus any subset of that round\'s joiners); a crashed peer, a wrong survivor or a failed lookup counts as a miss. ' +
+      '"correct after churn": lookups from random members once the ring re-converged, against the final membership.'
   }
   const ratios: Record<string, number> = {}
   for (const r of rows) {
-    ratios[`${r.mode}.${r.n}.hops.mean_over_half_log2n`] = r.meanHops / (0.5 * Math.log2(r.n))
+    ratios[`${r.mode}.${r.n}.hops.mean_over_half_log2n`] = r.meanHops / half(r.n)
     ratios[`${r.mode}.${r.n}.correct`] = r.correct / r.lookups
     if (r.churnSuccess !== null) ratios[`${r.mode}.${r.n}.churn.success`] = r.churnSuccess
+    if (r.afterChurn !== null) ratios[`${r.mode}.${r.n}.churn.correct_after`] = r.afterChurn
   }
-  return { bench: 'dht', environment: { ...environment(), seed, lookups }, tables: [table], ratios }
+  return { bench: 'dht', environment: { ...environment(), seed, lookups, churnRounds }, tables: [table], ratios }
 }
 
-async function libp2pRun (n: number, lookups: number, seed: number): Promise<Row> {
-  const swarm = await createSwarm({ size: n - 1, transport: 'memory', config: DHT_TEST_CONFIG, startConcurrency: 8 })
+/**
+ * The DHT-only config for a libp2p swarm of `n` peers in one process. Maintenance periods
+ * grow with N (the integration tests' periods at 16 peers, 16x slower at 256) so the
+ * process's maintenance message rate stays the same at every size: all peers share one
+ * event loop, and on this machine a share of two cores.
+ * Every peer dials the bootstrap peer, so the connection limit (libp2p refuses inbound
+ * connections past maxConnections, which the dialer sees as "stream is closed") must
+ * exceed N, and r grows as log2 N.
+ */
+export function libp2pDhtConfig (n: number): ConfigOverrides {
+  const f = Math.max(1, n / 16)
+  const d = DHT_TEST_CONFIG.dht ?? {}
+  return {
+    ...DHT_TEST_CONFIG,
+    net: { ...DHT_TEST_CONFIG.net, highWater: Math.max(100, 2 * n) },
+    dht: {
+      ...d,
+      successors: Math.max(4, Math.round(Math.log2(n))),
+      stabilizeMs: Math.round((d.stabilizeMs ?? 150) * f),
+      fixFingersMs: Math.round((d.fixFingersMs ?? 100) * f),
+      checkPredecessorMs: Math.round((d.checkPredecessorMs ?? 300) * f),
+      pingSuccessorsMs: Math.round((d.pingSuccessorsMs ?? 600) * f),
+      repairMs: Math.round((d.repairMs ?? 1_000) * f),
+      // Under this machine's load the event loop stalls for seconds at 256 peers: a live
+      // peer must not be taken for dead (a crashed one closes its connections, which
+      // fails requests at once, so detection does not wait for this deadline).
+      rpcTimeoutMs: n >= 128 ? 15_000 : d.rpcTimeoutMs ?? 5_000,
+      lookupTimeoutMs: n >= 128 ? 90_000 : d.lookupTimeoutMs ?? 30_000
+    }
+  }
+}
+
+async function waitFingers (peers: RuntimePeer[], space: RingSpace, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  let wrong = -1
+  for (let i = 0; i < timeoutMs / 250 + 1 && Date.now() < deadline; i++) {
+    const views = await Promise.all(peers.map(async p => await dhtOf(p).ring()))
+    const members = sortedMembers(views.map(v => v.ring.self))
+    wrong = views.reduce((a, v) => a + wrongFingers(space, members, v.ring.self, v.fingers), 0)
+    if (wrong === 0) return 0
+    await sleep(250)
+  }
+  return wrong
+}
+
+/** Peers started and joined at once while a libp2p ring forms: each start and join costs key generation and a few Noise handshakes. */
+const START_CONCURRENCY = 4
+/** Join attempts per peer: under heavy load a join's lookup can pass its deadline. */
+const JOIN_ATTEMPTS = 5
+
+/**
+ * Start `n` peers that dial nobody on their own (no bootstrap list, no connection
+ * keeper target) and join each through the first one, a few at a time: 255 peers dialing
+ * one bootstrap peer at once cost 255 simultaneous Noise handshakes and identify
+ * exchanges, and peers that met each other before the bootstrap answered formed side rings.
+ */
+async function startRing (n: number, cfg: PeerConfig, started: RuntimePeer[]): Promise<{ failedJoins: number }> {
+  const first = await createPeer(structuredClone(cfg), { store: 'memory' })
+  started.push(first)
+  let failedJoins = 0
+  let done = 0
+  await inBatches(Array.from({ length: n - 1 }), START_CONCURRENCY, async () => {
+    const p = await createPeer(structuredClone(cfg), { store: 'memory' })
+    started.push(p)
+    for (let a = 1; a <= JOIN_ATTEMPTS; a++) {
+      try { await dhtOf(p).join(first.multiaddrs()); break } catch (err) {
+        failedJoins++
+        if (a === JOIN_ATTEMPTS) throw new Error(`peer ${p.id} could not join after ${a} attempts`, { cause: err })
+      }
+    }
+    if (++done % 64 === 0) log(`  ${done + 1} of ${n} in the ring`)
+  })
+  return { failedJoins }
+}
+
+async function libp2pRun (n: number, lookups: number, churnRounds: number, seed: number): Promise<Row> {
+  const t00 = performance.now()
+  const lag = monitorEventLoopDelay({ resolution: 20 })
+  const cfgOverrides = libp2pDhtConfig(n)
+  const dcfg = cfgOverrides.dht ?? {}
+  const r = dcfg.successors ?? 4
+  const cfg = joinerConfig(cfgOverrides)
+  const all: RuntimePeer[] = []
   const extra: RuntimePeer[] = []
+  lag.enable()
   try {
-    const all = swarm.all()
+    log(`N=${n}: starting and joining ${n} peers (stabilize every ${dcfg.stabilizeMs} ms)`)
+    const { failedJoins } = await startRing(n, cfg, all)
     const boot = all[0]
-    for (const p of all.slice(1)) await dhtOf(p).join([boot.id]).catch(() => {})
     const space = dhtOf(boot).space
-    const problems = await waitConverged(all, space, 4, 120_000)
-    if (problems.length > 0) throw new Error(`libp2p ring of ${n} did not converge: ${problems.slice(0, 3).join('; ')}`)
-    await new Promise(resolve => setTimeout(resolve, 3_000)) // fix-finger rounds
+    log(`N=${n}: all joined at ${((performance.now() - t00) / 1000).toFixed(1)} s (${failedJoins} join attempts retried)`)
+    const problems = await waitConverged(all, space, r, 300_000)
+    if (problems.length > 0) throw new Error(`libp2p ring of ${n} did not converge: ${problems.length} problems, ${problems.slice(0, 3).join('; ')}`)
+    const wrong = await waitFingers(all, space, 300_000)
+    log(`N=${n}: converged at ${((performance.now() - t00) / 1000).toFixed(1)} s, ${wrong} wrong fingers`)
     const members = sortedMembers([...(await states(all)).values()].map(s => s.self))
-    const rnd = new SeededRandom(seed)
+    const rnd = new SeededRandom(`${seed}:libp2p:${n}`)
     const hops: number[] = []
     const ms: number[] = []
     let correct = 0
@@ -95,22 +201,98 @@ async function libp2pRun (n: number, lookups: number, seed: number): Promise<Row
       hops.push(res.hops)
       if (res.peer === trueSuccessor(space, members, api.idOf(key)).peer) correct++
     })
+    log(`N=${n}: ${lookups} lookups, ${correct} correct, mean hops ${mean(hops).toFixed(2)}, mean ${mean(ms).toFixed(0)} ms`)
     // Stabilization after one join: from the join call until the ring is ideal again.
-    const cfg = overlay(peerSchema, swarmBaseConfig('memory'), { ...DHT_TEST_CONFIG, net: { ...DHT_TEST_CONFIG.net, bootstrap: boot.multiaddrs() } }, 'bench')
-    const joiner = await createPeer(cfg, { store: 'memory' })
+    const joiner = await createPeer(structuredClone(cfg), { store: 'memory' })
     extra.push(joiner)
     const t0 = performance.now()
     await dhtOf(joiner).join(boot.multiaddrs())
-    const left = await waitConverged([...all, joiner], space, 4, 60_000)
+    const ring = [...all, joiner]
+    const left = await waitConverged(ring, space, r, 60_000)
     const stabilizeMs = left.length === 0 ? performance.now() - t0 : null
-    return { mode: 'libp2p-memory', n, lookups, correct, meanHops: mean(hops), p99Hops: pct(hops, 0.99), meanMs: mean(ms), p99Ms: pct(ms, 0.99), stabilizeMs, churnSuccess: null }
+    log(`N=${n}: stabilized after a join in ${stabilizeMs?.toFixed(0) ?? 'never'} ms; churn`)
+    const churn = await libp2pChurn(ring, boot, space, r, dcfg.stabilizeMs ?? 150, churnRounds, rnd, cfg, extra)
+    log(`N=${n}: churn success ${churn.success.toFixed(3)}, after ${churn.after?.toFixed(3) ?? '-'}`)
+    lag.disable()
+    return {
+      mode: 'libp2p-memory', n, lookups, correct, meanHops: mean(hops), p99Hops: pct(hops, 0.99), meanMs: mean(ms), p99Ms: pct(ms, 0.99), stabilizeMs,
+      churnSuccess: churn.success, churnLookups: churn.total, afterChurn: churn.after,
+      wallS: (performance.now() - t00) / 1000, load: loadavg()[0], lagP99Ms: lag.percentile(99) / 1e6, stabilizePeriodMs: dcfg.stabilizeMs ?? 150
+    }
   } finally {
-    await Promise.all(extra.map(async p => { await p.stop() }))
-    await swarm.stop()
+    lag.disable()
+    await Promise.all([...all, ...extra].map(async p => { await p.stop().catch(() => {}) }))
   }
 }
 
+/** A peer that dials nobody until told to join (no bootstrap list, no connection target): the DHT makes the connections it needs. */
+function joinerConfig (o: ConfigOverrides): PeerConfig {
+  return overlay(peerSchema, swarmBaseConfig('memory'), { ...o, net: { ...o.net, bootstrap: [], lowWater: 0 } }, 'bench')
+}
+
+/**
+ * Every stabilization period, 10% of the members crash (never the bootstrap peer) and as
+ * many fresh peers join through the bootstrap peer while lookups run from the others.
+ * Joiners are started (not joined) before the first round so that rounds follow each
+ * other at the stabilization period, not at the pace of peer start-up.
+ */
+async function libp2pChurn (ring: RuntimePeer[], boot: RuntimePeer, space: RingSpace, r: number, period: number, rounds: number, rnd: SeededRandom, cfg: PeerConfig, extra: RuntimePeer[]): Promise<{ success: number, total: number, after: number | null }> {
+  if (rounds <= 0) return { success: 0, total: 0, after: null }
+  const k = Math.max(1, Math.round(ring.length / 10))
+  const pool: RuntimePeer[] = []
+  await inBatches(Array.from({ length: k * rounds }), 8, async () => {
+    const p = await createPeer(structuredClone(cfg), { store: 'memory' })
+    extra.push(p)
+    pool.push(p)
+  })
+  let live = [...ring]
+  let ok = 0
+  let total = 0
+  const misses: string[] = []
+  for (let round = 0; round < rounds; round++) {
+    const t0 = performance.now()
+    const victims = rnd.shuffle(live.filter(p => p !== boot)).slice(0, k)
+    await Promise.all(victims.map(kill))
+    live = live.filter(p => !victims.includes(p))
+    const survivors = await idsOf(live)
+    const joiners = pool.splice(0, k)
+    const joinerIds = new Map((await idsOf(joiners)).map(n => [n.peer, n]))
+    const results: Array<{ key: string, answer: PeerKey | undefined, api: DhtApi, error?: string }> = []
+    await Promise.all([
+      ...joiners.map(async j => { await dhtOf(j).join(boot.multiaddrs()).catch(() => {}) }),
+      ...Array.from({ length: CHURN_LOOKUPS_PER_ROUND }, async (_, i) => {
+        const api = dhtOf(live[rnd.int(live.length)])
+        const key = `churn-${round}-${i}-${rnd.int(1e9)}`
+        try { results.push({ key, answer: (await api.findSuccessor(key)).peer, api }) } catch (err) { results.push({ key, answer: undefined, api, error: (err as Error).message }) }
+      }),
+      sleep(period)
+    ])
+    live = [...live, ...joiners]
+    for (const res of results) {
+      total++
+      if (res.answer !== undefined && ownerDuringJoins(space, survivors, joinerIds, res.api.idOf(res.key), res.answer)) ok++
+      else if (misses.length < 5) misses.push(`${res.key}: ${res.answer ?? res.error ?? '?'}`)
+    }
+    log(`churn round ${round}: ${k} out, ${k} in, ${results.length} lookups in ${(performance.now() - t0).toFixed(0)} ms`)
+  }
+  if (misses.length > 0) log(`churn misses (first ${misses.length}): ${misses.join('; ')}`)
+  const left = await waitConverged(live, space, r, 120_000)
+  if (left.length > 0) { log(`not re-converged after churn: ${left.length} problems, ${left.slice(0, 2).join('; ')}`); return { success: total === 0 ? 0 : ok / total, total, after: null } }
+  const members = await idsOf(live)
+  let right = 0
+  await inBatches(Array.from({ length: AFTER_CHURN_LOOKUPS }, (_, i) => `after-${i}-${rnd.int(1e9)}`), 8, async key => {
+    const api = dhtOf(live[rnd.int(live.length)])
+    try { if ((await api.findSuccessor(key)).peer === trueSuccessor(space, members, api.idOf(key)).peer) right++ } catch {}
+  })
+  return { success: total === 0 ? 0 : ok / total, total, after: right / AFTER_CHURN_LOOKUPS }
+}
+
+async function idsOf (peers: RuntimePeer[]): Promise<NodeRef[]> {
+  return sortedMembers((await Promise.all(peers.map(async p => await dhtOf(p).ring()))).map(v => v.ring.self))
+}
+
 async function simRun (n: number, lookups: number, churnRounds: number, seed: number): Promise<Row> {
+  const t00 = performance.now()
   const stabilize = 200
   const ring = new SimRing(`bench-${seed}-${n}`, {
     successors: 8, replicas: 3, stabilizeMs: stabilize, fixFingersMs: 100, checkPredecessorMs: 400, pingSuccessorsMs: 1_000, repairMs: 5_000, rpcTimeoutMs: 500, lookupTimeoutMs: 5_000
@@ -151,16 +333,19 @@ async function simRun (n: number, lookups: number, churnRounds: number, seed: nu
     if (converged(ring.space, await ring.states(), r).length === 0) { stabilizeMs = ring.clock.now() - t0; break }
     await ring.clock.advance(10)
   }
-  const churnSuccess = await simChurn(ring, rnd, churnRounds, stabilize, first.name, name)
-  return { mode: 'sim', n, lookups, correct, meanHops: mean(hops), p99Hops: pct(hops, 0.99), meanMs: mean(ms), p99Ms: pct(ms, 0.99), stabilizeMs, churnSuccess }
+  const churn = await simChurn(ring, rnd, churnRounds, stabilize, first.name, name)
+  return {
+    mode: 'sim', n, lookups, correct, meanHops: mean(hops), p99Hops: pct(hops, 0.99), meanMs: mean(ms), p99Ms: pct(ms, 0.99), stabilizeMs,
+    churnSuccess: churn.success, churnLookups: churn.total, afterChurn: churn.after, wallS: (performance.now() - t00) / 1000, load: loadavg()[0], lagP99Ms: null, stabilizePeriodMs: stabilize
+  }
 }
 
 /** Every stabilization round, 10% of the peers crash and as many join; lookups run throughout. */
-async function simChurn (ring: SimRing, rnd: SeededRandom, rounds: number, stabilize: number, keep: string, name: () => string): Promise<number> {
-  const truth = async (): Promise<ReturnType<typeof sortedMembers>> => {
-    const s = new Map<PeerKey, RingState>()
-    for (const m of ring.members.values()) s.set(m.host.self, (await m.api.ring()).ring)
-    return sortedMembers([...s.values()].map(x => x.self))
+async function simChurn (ring: SimRing, rnd: SeededRandom, rounds: number, stabilize: number, keep: string, name: () => string): Promise<{ success: number, total: number, after: number | null }> {
+  const idsOfSim = async (names: Iterable<string>): Promise<NodeRef[]> => {
+    const out: NodeRef[] = []
+    for (const x of names) { const m = ring.members.get(x); if (m !== undefined) out.push((await m.api.ring()).ring.self) }
+    return sortedMembers(out)
   }
   let ok = 0
   let total = 0
@@ -169,27 +354,42 @@ async function simChurn (ring: SimRing, rnd: SeededRandom, rounds: number, stabi
     const k = Math.max(1, Math.round(n / 10))
     const victims = rnd.shuffle([...ring.members.keys()].filter(x => x !== keep)).slice(0, k)
     for (const v of victims) await ring.kill(v)
-    const before = await truth()
+    const survivors = await idsOfSim(ring.members.keys())
     const joins = Array.from({ length: k }, () => name())
     for (const j of joins) await ring.start(j)
-    const apis: Array<[string, DhtApi]> = [...ring.members.entries()].filter(([x]) => !joins.includes(x)).map(([x, m]) => [x, m.api])
-    const results: Array<{ key: string, peer: string | undefined, api: DhtApi }> = []
+    const joinerIds = new Map((await idsOfSim(joins)).map(x => [x.peer, x]))
+    const apis: DhtApi[] = [...ring.members.entries()].filter(([x]) => !joins.includes(x)).map(([, m]) => m.api)
+    const results: Array<{ key: string, peer: PeerKey | undefined, api: DhtApi }> = []
     const work = Promise.all([
       ...joins.map(async j => { await ring.members.get(j)?.api.join([keep]).catch(() => {}) }),
-      ...Array.from({ length: 30 }, async (_, i) => {
-        const [, api] = apis[rnd.int(apis.length)]
+      ...Array.from({ length: CHURN_LOOKUPS_PER_ROUND }, async (_, i) => {
+        const api = apis[rnd.int(apis.length)]
         const key = `churn-${round}-${i}-${rnd.int(1e9)}`
         try { results.push({ key, peer: (await api.findSuccessor(key)).peer, api }) } catch { results.push({ key, peer: undefined, api }) }
       })
     ])
     await ring.drive(work, 30_000)
     await ring.clock.advance(stabilize)
-    const after = await truth()
     for (const res of results) {
       total++
-      const id = res.api.idOf(res.key)
-      if (res.peer !== undefined && (res.peer === trueSuccessor(ring.space, before, id).peer || res.peer === trueSuccessor(ring.space, after, id).peer)) ok++
+      if (res.peer !== undefined && ownerDuringJoins(ring.space, survivors, joinerIds, res.api.idOf(res.key), res.peer)) ok++
     }
   }
-  return total === 0 ? 0 : ok / total
+  let after: number | null = null
+  for (let t = 0; t < 600; t++) {
+    if (converged(ring.space, await ring.states(), ring.cfg.successors).length === 0) {
+      const members = await idsOfSim(ring.members.keys())
+      const apis = [...ring.members.values()].map(m => m.api)
+      let right = 0
+      await ring.drive(Promise.all(Array.from({ length: AFTER_CHURN_LOOKUPS }, async (_, i) => {
+        const api = apis[rnd.int(apis.length)]
+        const key = `after-${i}-${rnd.int(1e9)}`
+        try { if ((await api.findSuccessor(key)).peer === trueSuccessor(ring.space, members, api.idOf(key)).peer) right++ } catch {}
+      })))
+      after = right / AFTER_CHURN_LOOKUPS
+      break
+    }
+    await ring.clock.advance(stabilize)
+  }
+  return { success: total === 0 ? 0 : ok / total, total, after }
 }

@@ -9,13 +9,13 @@ import type { DhtInbox, FindResult, GetResult, PutResult, RingView, Tick } from 
 import * as C from './constants.ts'
 import { DhtError } from './errors.ts'
 import { dropFinger, emptyFingers, fingerFound, fingersFromHints, fingerStart, firstAtOrAfter, nextFingerToFix, restartRound, type FingerTable } from './fingers.ts'
-import { distance, hashId, idFromBytes, idToBytes, inOpen, peerRingId, ringSpace, type RingId, type RingSpace } from './ids.ts'
+import { distance, hashId, idFromBytes, idToBytes, inOpen, inOpenClosed, peerRingId, ringSpace, type RingId, type RingSpace } from './ids.ts'
 import { iterativeLookup, type LookupResult } from './lookup.ts'
 import type { DhtMsg, WireNode, WireRecord } from './messages.ts'
 import type { NodeRef } from './node-ref.ts'
 import { addProvider, listProviders, pruneProviders, type ProviderMap } from './provider-set.ts'
 import { RecordStore } from './record-store.ts'
-import { handoverKeys, ownedKeys, wanted } from './repair.ts'
+import { handoverKeys, keepsCopy, ownedKeys, ownerGroup, staleCandidates, wanted } from './repair.ts'
 import {
   adoptCloser, dropPeer, isAlone, joined, lone, mergeSuccessors, rectified, rectifyNudge, stabilized, stabilizeTarget, successor, type RingState
 } from './ring.ts'
@@ -146,6 +146,7 @@ export class DhtActor implements Actor<DhtInbox> {
       case 'finger-hints': if (this.fingers.entries.length === 0) this.fingers = fingersFromHints(this.space, this.ring.self, m.nodes); break
       case 'local-put': await this.ownerPut(m.key, m.value, m.reply); break
       case 'local-provider': await this.addProviderRecord(m.key, m.provider, m.ttlMs, true); m.reply.ok(); break
+      case 'drop-stale': await this.dropStale(m.items); break
     }
     await this.persistRing()
   }
@@ -333,6 +334,7 @@ export class DhtActor implements Actor<DhtInbox> {
         await this.joinAt(succ)
         return
       } catch (err) {
+        errors.push(`${p}: ${(err as Error).message}`)
         if (meansDead(err)) this.markDead(p)
       }
     }
@@ -597,17 +599,75 @@ export class DhtActor implements Actor<DhtInbox> {
     }
   }
 
-  /** Owners offer their keys to their replica holders; lost copies come back. */
+  /** Owners offer their keys to their replica holders (lost copies come back), then stale copies go. */
   private async repairTask (): Promise<void> {
     if (isAlone(this.ring)) return
     const owned = ownedKeys(this.space, this.records.index, this.ring.self, this.ring.pred, false)
-    if (owned.length === 0) return
-    for (const t of this.replicaTargets()) {
+    for (const t of owned.length > 0 ? this.replicaTargets() : []) {
       try {
         await this.pushKeys(t.peer, owned)
       } catch (err) {
         if (meansDead(err)) this.markDead(t.peer)
       }
+    }
+    await this.collectStale()
+  }
+
+  /**
+   * Drop copies we no longer have to keep: keys outside (our (replicas + 1)-th
+   * predecessor, self], found by walking back `replicas` predecessors (one request each;
+   * nothing else in a steady ring). Each candidate group is confirmed by a lookup (we are
+   * not among the owner and its first `replicas` successors), then offered to the owner:
+   * what it lacks is sent to it and kept here; only what it already holds at our version
+   * or newer is dropped, so the last copy is never the one deleted.
+   */
+  private async collectStale (): Promise<void> {
+    const self = this.ring.self
+    let start = this.ring.pred
+    if (start === undefined || this.records.index.size === 0) return
+    for (let i = 0; i < this.cfg.replicas; i++) {
+      let st: Extract<DhtMsg, { type: 'state' }>
+      try {
+        st = await this.rpc.call(start.peer, { type: 'get-state' }, 'state')
+      } catch (err) {
+        if (meansDead(err)) this.markDead(start.peer)
+        return
+      }
+      if (st.pred === undefined) return
+      const p = this.learn(st.pred)
+      // Wrapped round (a ring of at most replicas + 1 members holds everything everywhere)
+      // or pointers not strictly counter-clockwise (mid-repair): decide nothing this pass.
+      if (p.peer === self.peer || !inOpen(this.space, p.id, self.id, start.id)) return
+      start = p
+    }
+    let cands = staleCandidates(this.space, this.records.index, self, start)
+    for (let g = 0; g < C.MAX_GC_GROUPS_PER_REPAIR && cands.length > 0 && !this.stopped; g++) {
+      const res = await this.lookup(this.records.index.get(cands[0])?.id ?? hashId(this.space, cands[0]))
+      const owner = res.nodes[0]
+      const group = ownerGroup(this.space, this.records.index, cands, owner)
+      cands = cands.slice(group.length)
+      if (keepsCopy(res.nodes, self, this.cfg.replicas) || owner.peer === self.peer) continue
+      const items = group.map(key => ({ key, ver: this.records.version(key) })).filter(it => it.ver > 0)
+      try {
+        const want = new Set((await this.rpc.call(owner.peer, { type: 'offer', items }, 'want')).keys)
+        const give = items.filter(it => want.has(it.key)).map(it => it.key)
+        if (give.length > 0) await this.pushKeys(owner.peer, give)
+        const drop = items.filter(it => !want.has(it.key))
+        if (drop.length > 0 && !this.stopped) this.c.self.tell({ type: 'drop-stale', items: drop })
+      } catch (err) {
+        if (meansDead(err)) this.markDead(owner.peer)
+      }
+    }
+  }
+
+  /** Apply a confirmed drop, unless the copy changed since or the key is ours to own now. */
+  private async dropStale (items: ReadonlyArray<{ key: string, ver: number }>): Promise<void> {
+    const pred = this.ring.pred
+    if (pred === undefined) return
+    for (const it of items) {
+      const e = this.records.index.get(it.key)
+      if (e === undefined || inOpenClosed(this.space, e.id, pred.id, this.ring.self.id)) continue
+      await this.records.dropIfAt(it.key, it.ver)
     }
   }
 

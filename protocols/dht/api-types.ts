@@ -62,4 +62,6 @@ export type DhtInbox =
   /** A joiner's first fingers, from its successor's table (the Chord paper's join optimisation). */
   | { type: 'finger-hints', nodes: NodeRef[] }
   | { type: 'local-put', key: string, value: Uint8Array, reply: Reply<number> }
+  /** Stale copies the key's owner confirmed it holds (at these versions or newer): drop ours unless they changed or we own them now. */
+  | { type: 'drop-stale', items: Array<{ key: string, ver: number }> }
   | { type: 'local-provider', key: string, provider: WireNode, ttlMs: number, reply: Reply<void> }

@@ -107,6 +107,13 @@ export const MAX_ADDRESS_BOOK = 256
 export const DEFAULT_PROVIDER_LIMIT = 20
 export const MAX_PROVIDERS_PER_KEY = 64
 
+/**
+ * Owner groups one repair pass checks for stale copies (one lookup and one offer each).
+ * A steady ring has none; after joins a member has at most a few (one per owner that a
+ * joiner pushed it out of the replica set of), so a few per pass clears them in a few passes.
+ */
+export const MAX_GC_GROUPS_PER_REPAIR = 4
+
 /** Put retries on the next successor when the owner fails mid-put. */
 export const PUT_ATTEMPTS = 3
 

@@ -1,4 +1,5 @@
-import { distance, inOpen, type RingSpace } from './ids.ts'
+import { addId, distance, inOpen, inOpenClosed, type RingId, type RingSpace } from './ids.ts'
+import { fingerStart, type FingerEntry } from './fingers.ts'
 import type { NodeRef } from './node-ref.ts'
 import type { RingState } from './ring.ts'
 import type { PeerKey } from '../../node/ports/net.ts'
@@ -108,6 +109,49 @@ export function safety (space: RingSpace, live: Members, r: number, principals: 
 
 /** The true successor of `key` among `members` (sorted by id). */
 export function trueSuccessor (space: RingSpace, members: readonly NodeRef[], key: bigint): NodeRef {
-  for (const m of members) if (m.id >= key) return m
-  return members[0]
+  // Binary search: the bench checks every finger of hundreds of peers against the ring.
+  let lo = 0
+  let hi = members.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (members[mid].id >= key) hi = mid
+    else lo = mid + 1
+  }
+  return members[lo] ?? members[0]
+}
+
+/**
+ * Whether `answer` is a right owner of `key` for a lookup that ran while `joiners` joined
+ * a ring of `base` members: the owner in some membership the ring passed through, which
+ * is `base` plus any subset of the joiners. Joins overlap, so a key whose owner becomes
+ * joiner 1 and then joiner 3 (landing between the key and joiner 1) is rightly answered
+ * by joiner 1 in between. A joiner owns the key in some such membership exactly when no
+ * base member lies between the key and it (take the subset {joiner}). A crashed peer, a
+ * wrong base member or an overshoot all fail this.
+ */
+export function ownerDuringJoins (space: RingSpace, base: readonly NodeRef[], joiners: ReadonlyMap<PeerKey, NodeRef>, key: RingId, answer: PeerKey): boolean {
+  const owner = trueSuccessor(space, base, key)
+  if (answer === owner.peer) return true
+  const j = joiners.get(answer)
+  return j !== undefined && distance(space, key, j.id) < distance(space, key, owner.id)
+}
+
+/**
+ * Fingers that differ from the ideal table (finger i = successor of self + 2^i) given the
+ * true ring `members` (sorted): one count per wrong or missing index that lies beyond the
+ * successor (indices up to the successor need no finger). Zero once fix-fingers caught up.
+ */
+export function wrongFingers (space: RingSpace, members: readonly NodeRef[], self: NodeRef, fingers: readonly FingerEntry[]): number {
+  const succ = members.length > 1 ? trueSuccessor(space, members, addId(space, self.id, 1n)) : undefined
+  if (succ === undefined || succ.peer === self.peer) return 0
+  let wrong = 0
+  let k = 0
+  for (let i = 0; i < space.bits; i++) {
+    const start = fingerStart(space, self.id, i)
+    if (inOpenClosed(space, start, self.id, succ.id)) continue
+    while (k + 1 < fingers.length && fingers[k + 1].from <= i) k++
+    const have = fingers.length > 0 && fingers[k].from <= i ? fingers[k].node.peer : undefined
+    if (have !== trueSuccessor(space, members, start).peer) wrong++
+  }
+  return wrong
 }

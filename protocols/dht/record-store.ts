@@ -46,6 +46,14 @@ export class RecordStore {
     return { key, ver, value: r.raw(r.remaining, 'value').slice() }
   }
 
+  /** Drop our copy of `key` if it is still at version `ver` (a newer write since the decision keeps it). */
+  async dropIfAt (key: string, ver: number): Promise<boolean> {
+    if (this.version(key) !== ver) return false
+    this.index.delete(key)
+    await this.store.del(key)
+    return true
+  }
+
   /** Keep `rec` if it is newer than what we hold; true when it was written. */
   async write (rec: WireRecord): Promise<boolean> {
     if (rec.ver <= this.version(rec.key)) return false

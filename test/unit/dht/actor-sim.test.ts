@@ -116,6 +116,41 @@ describe('dht churn, leave, restart and providers on the simulated network', fun
     assert.equal(put.replicas, 3)
   })
 
+  it('joins leave stale copies behind; repair drops them once the owner holds the key, never losing one', async () => {
+    const ring = await formed(6, { successors: 3, replicas: 2 })
+    const keys = Array.from({ length: 80 }, (_, k) => `gc${k}`)
+    const first = [...ring.members.values()]
+    for (const [k, key] of keys.entries()) await ring.drive(first[k % first.length].api.put(key, `v${k}`))
+    // Joiners land between owners and their replica holders: the third holder of a key
+    // is then no longer among the owner and its first two successors.
+    for (let i = 6; i < 16; i++) { await ring.start(`c${i}`); await ring.join(`c${i}`, `c${i % 6}`) }
+    assert.deepEqual(await convergedWithin(ring, 20_000, 3), [], `converged after the joins (SEED=${SEED})`)
+    const holdersOf = (key: string): string[] => [...ring.members.values()].filter(m => [...m.store.keys()].some(k => k.endsWith(`!kv!${key}`))).map(m => m.host.self).sort()
+    const ideal = async (key: string): Promise<string[]> => {
+      const order = sortedMembers([...(await ring.states()).values()].map(s => s.self))
+      const i = order.findIndex(n => n.peer === trueSuccessor(ring.space, order, ring.any().api.idOf(key)).peer)
+      return [0, 1, 2].map(d => order[(i + d) % order.length].peer as string).sort()
+    }
+    // Every key is on at least its ideal holders at each repair pass, and the extras drain away.
+    let extra = -1
+    for (let pass = 0; pass < 20 && extra !== 0; pass++) {
+      await ring.clock.advance(ring.cfg.repairMs)
+      extra = 0
+      for (const key of keys) {
+        const held = holdersOf(key)
+        const want = await ideal(key)
+        assert.ok(want.every(p => held.includes(p)), `${key} on ${held.join(',')}, want at least ${want.join(',')} (pass ${pass}, SEED=${SEED})`)
+        extra += held.length - want.length
+      }
+    }
+    assert.equal(extra, 0, `stale copies left after 20 repair passes (SEED=${SEED})`)
+    const live = [...ring.members.values()]
+    for (const [k, key] of keys.entries()) {
+      const got = await ring.drive(live[k % live.length].api.get(key))
+      assert.equal(new TextDecoder().decode(got.value), `v${k}`, `${key} (SEED=${SEED})`)
+    }
+  })
+
   it('the churn example: a member whose successor dies adopts the next entry and refills from it', async () => {
     const ring = await formed(6, { successors: 3, replicas: 1 })
     const states = await ring.states()
