@@ -13,8 +13,8 @@ export interface ScenarioRun {
  * Run a scenario: once, or once per N of its sweep (the group with the sweep's role
  * resized each time), with the textbook bounds computed from the same capacities.
  */
-export async function runScenario (s: Scenario, opts: { workload?: Workload, keepTrace?: boolean, onRun?: (r: SimResult) => void } = {}): Promise<ScenarioRun> {
-  const base: SimulateOptions = { ...s, workload: opts.workload ?? s.workload, keepTrace: opts.keepTrace }
+export async function runScenario (s: Scenario, opts: { workload?: Workload, keepTrace?: boolean, onRun?: (r: SimResult) => void, onProgress?: SimulateOptions['onProgress'] } = {}): Promise<ScenarioRun> {
+  const base: SimulateOptions = { ...s, workload: opts.workload ?? s.workload, keepTrace: opts.keepTrace, ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}) }
   if (s.sweep === undefined) {
     const r = await simulate(base)
     opts.onRun?.(r)
