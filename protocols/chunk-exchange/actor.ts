@@ -46,6 +46,8 @@ export type ChunkActorMsg =
   /** The backoff after a failed manifest fetch ran out: ask the known peers again. */
   | { type: 'manifest-retry', link: Link }
   | { type: 'manifest-failed', link: Link, peer: PeerKey }
+  /** Disk work a swarm ran off the mailbox settled: its continuation runs here, in turn (SwarmIo.background). */
+  | { type: 'io-done', step: () => Promise<void> | void }
 
 export interface ChunkActorInit {
   config: ChunksConfig
@@ -198,6 +200,7 @@ export class ChunkActor {
       case 'piece-sent': await this.onPieceSent(m.link, m.peer, m.bytes); break
       case 'manifest-retry': this.retryManifest(m.link); break
       case 'manifest-failed': this.onManifestFailed(m.link, m.peer); break
+      case 'io-done': await m.step(); break
     }
   }
 
@@ -278,7 +281,13 @@ export class ChunkActor {
       uploadSlotFree: () => this.uploadsInFlight < this.uploadBudget(),
       sessionReset: (peer) => { this.releaseUploads(peer) },
       ban: (peer, reason) => { this.ban(peer, reason) },
-      completed: () => { this.onCompleted(t) }
+      completed: () => { this.onCompleted(t) },
+      background: (work, then) => {
+        // `put` waits for mailbox room: a completion is never dropped while the actor runs.
+        void work.then(r => r, (err: unknown) => err instanceof Error ? err : new Error(String(err))).then(async r => {
+          await this.c.self.put({ type: 'io-done', step: async () => { await then(r) } })
+        }).catch((err: Error) => { this.c.logger.debug('disk work settled after the actor stopped', { link: sealed.link, error: err.message }) })
+      }
     }, { superSeed: this.cfg.superSeed })
     t.swarm = swarm
     const wasComplete = swarm.complete

@@ -36,6 +36,8 @@ export class FileChunkStorage implements ChunkStorage {
   /** The progress put in flight, and whether chunks were written since it started. */
   private recording: Promise<void> | undefined
   private dirty = false
+  /** Chunk writes in flight (the swarm runs them off its mailbox): close() lets them land first. */
+  private readonly writing = new Set<Promise<void>>()
 
   private constructor (manifest: Manifest, meta: Store, path: string, source: boolean, fd: FileHandle, have: Bitfield) {
     this.manifest = manifest
@@ -98,6 +100,16 @@ export class FileChunkStorage implements ChunkStorage {
 
   async write (index: number, data: Uint8Array): Promise<void> {
     if (this.source) return
+    const w = this.writeChunk(index, data)
+    this.writing.add(w)
+    try {
+      await w
+    } finally {
+      this.writing.delete(w)
+    }
+  }
+
+  private async writeChunk (index: number, data: Uint8Array): Promise<void> {
     const fd = this.handle()
     let off = 0
     while (off < data.length) {
@@ -140,6 +152,8 @@ export class FileChunkStorage implements ChunkStorage {
   }
 
   async close (): Promise<void> {
+    // A failed write was reported to its caller; here it only must not be cut off mid-way.
+    await Promise.allSettled([...this.writing])
     await this.recorded().catch(() => {})
     const fd = this.fd
     this.fd = undefined

@@ -52,6 +52,11 @@ export interface SwarmIo {
   ban(peer: PeerKey, reason: string): void
   /** Every chunk is verified and stored. */
   completed(): void
+  /**
+   * Disk work off the mailbox: the actor keeps handling messages while `work` runs, and
+   * runs `then` with its result (or error) as a message of its own once it settled.
+   */
+  background<T>(work: Promise<T>, then: (result: T | Error) => Promise<void> | void): void
 }
 
 /**
@@ -74,6 +79,10 @@ export class Swarm {
   private readonly io: SwarmIo
   private readonly assembly = new Map<number, Uint8Array>()
   private readonly cache = new Map<number, Uint8Array>()
+  /** Chunks being read to upload, and ones read but not cached (uploadCacheChunks 0) until the pump that follows. */
+  private readonly loading = new Set<number>()
+  private readonly loaded = new Map<number, Uint8Array>()
+  private closed = false
   private readonly offerCount: Int32Array
   private optimistic: PeerKey | undefined
   private rounds = 0
@@ -286,10 +295,11 @@ export class Swarm {
    */
   private async pumpUploads (p: SwarmPeer): Promise<void> {
     while (p.inFlight < this.cfg.uploadsInFlight && p.uploads.length > 0 && !p.amChoking && this.io.uploadSlotFree()) {
-      const b = p.uploads.shift() as { index: number, begin: number, length: number }
-      const chunk = await this.verifiedChunk(b.index)
-      if (chunk === undefined) continue
-      if (p.amChoking || !this.peers.has(p.key)) return
+      const b = p.uploads[0]
+      const chunk = this.cachedChunk(b.index)
+      // Not in memory: read it off the mailbox (the actor keeps serving), pump again once read.
+      if (chunk === undefined) { this.load(b.index); return }
+      p.uploads.shift()
       p.inFlight++
       this.lastServed = p.key
       p.lastSentAt = this.io.now()
@@ -319,27 +329,37 @@ export class Swarm {
     }
   }
 
-  /** A chunk to upload, verified against its hash (a small cache spares re-reading it per block). */
-  private async verifiedChunk (index: number): Promise<Uint8Array | undefined> {
+  /** A verified chunk in memory (a small cache spares re-reading it per block). */
+  private cachedChunk (index: number): Uint8Array | undefined {
     const hit = this.cache.get(index)
     if (hit !== undefined) {
       this.cache.delete(index)
       this.cache.set(index, hit)
       return hit
     }
-    let data: Uint8Array
-    try {
-      data = await this.storage.read(index)
-    } catch (err) {
-      this.io.logger.error('cannot read chunk to upload', { link: this.link, index, error: (err as Error).message })
-      return undefined
-    }
-    if (!chunkMatches(this.sealed.manifest, index, data)) {
-      this.io.logger.error('stored chunk fails its hash: not uploading it', { link: this.link, index, location: this.storage.location })
-      return undefined
-    }
-    this.remember(index, data)
-    return data
+    return this.loaded.get(index)
+  }
+
+  /** Read a chunk to upload and verify it against its hash, in the background; then serve. */
+  private load (index: number): void {
+    if (this.loading.has(index)) return
+    this.loading.add(index)
+    this.io.background(this.storage.read(index), async (data) => {
+      this.loading.delete(index)
+      if (this.closed) return
+      if (data instanceof Error || !chunkMatches(this.sealed.manifest, index, data)) {
+        if (data instanceof Error) this.io.logger.error('cannot read chunk to upload', { link: this.link, index, error: data.message })
+        else this.io.logger.error('stored chunk fails its hash: not uploading it', { link: this.link, index, location: this.storage.location })
+        for (const p of this.peers.values()) {
+          for (let i = p.uploads.length - 1; i >= 0; i--) if (p.uploads[i].index === index) p.uploads.splice(i, 1)
+        }
+      } else {
+        this.remember(index, data)
+        this.loaded.set(index, data)
+      }
+      await this.pumpAll()
+      this.loaded.delete(index)
+    })
   }
 
   private remember (index: number, data: Uint8Array): void {
@@ -393,7 +413,18 @@ export class Swarm {
       this.fillAll()
       return
     }
-    await this.storage.write(index, data)
+    // Written off the mailbox (the actor keeps taking pieces); announced once on disk.
+    this.io.background(this.storage.write(index, data), async (r) => { await this.chunkStored(index, data, r) })
+  }
+
+  private async chunkStored (index: number, data: Uint8Array, written: void | Error): Promise<void> {
+    if (this.closed) return
+    if (written instanceof Error) {
+      this.io.logger.error('cannot store a verified chunk: fetching it again', { link: this.link, index, location: this.storage.location, error: written.message })
+      this.picker.chunkFailed(index)
+      this.fillAll()
+      return
+    }
     this.picker.chunkVerified(index)
     this.remember(index, data)
     for (const p of this.peers.values()) {
@@ -601,6 +632,7 @@ export class Swarm {
 
   /** Tell every peer we leave, and close the storage. */
   async close (): Promise<void> {
+    this.closed = true
     for (const p of this.peers.values()) if (p.ready) this.send(p, { type: 'leave', sid: this.sid })
     for (const k of [...this.peers.keys()]) this.peerGone(k)
     await this.storage.close()
