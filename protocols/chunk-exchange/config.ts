@@ -23,7 +23,7 @@ export const chunksSection = {
   maxSwarmPeers: int({ default: DEFAULT_MAX_SWARM_PEERS, min: 1, doc: 'Peers kept per swarm.' }),
   banAfterBadChunks: int({ default: DEFAULT_BAN_AFTER_BAD_CHUNKS, min: 1, doc: 'Chunks failing verification a peer may supply before it is banned for the session.' }),
   upload: bool({ default: true, doc: 'false: never unchoke anyone (a leech-only peer, e.g. to measure how tit-for-tat treats free-riders).' }),
-  superSeed: bool({ default: true, doc: 'A peer sharing a complete file offers each peer only chunks the swarm lacks (BitTorrent super-seeding).' }),
+  superSeed: bool({ default: true, doc: 'A peer sharing a complete file offers each peer only chunks the swarm lacks (BitTorrent super-seeding), the least spread first, while its upload has other work; it never idles for it, and ends once every chunk is in the swarm.' }),
   uploadCacheChunks: int({ default: 16, min: 0, doc: 'Verified chunks kept in memory to serve uploads (0 for memory-light simulations).' }),
   tracker: bool({ default: false, doc: 'Run the tracker role: keep per-link peer lists for others (the bootstrap peer does).' }),
   trackers: strList({ default: [], doc: 'Tracker peers (multiaddrs ending in /p2p/<id>). Empty: ask every connected peer (the bootstrap peer answers).', item: s => s.startsWith('/'), expected: 'a list of multiaddrs' }),

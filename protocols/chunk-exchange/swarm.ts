@@ -569,11 +569,14 @@ export class Swarm {
   }
 
   /**
-   * Super-seeding must not leave the seed's upload idle: when no request is waiting, every
-   * unchoked peer is topped up to its full offers, past the spread rule. (When the seed is
-   * faster than the swarm can spread its chunks, waiting would waste it; the chunks offered
-   * are still the least spread ones.) A peer that never passed our chunks on gets no such
-   * extra: idle seed upload is not worth spending on a free-rider.
+   * Super-seeding holds chunks back only while that costs the seed nothing: when no request
+   * is waiting, every peer (choked or not) is topped up to its full offers, past the spread
+   * rule; an offer makes it interested, and the choker then gives it a slot. The chunks
+   * offered are still the least spread ones, so the seed still sends each chunk once before
+   * any twice. (Offering only to unchoked peers deadlocked on slow uplinks: nobody was
+   * interested, so nobody was unchoked, and the seed idled 8 of the first 11 minutes of an
+   * 8-leecher textbook run while leechers passed its chunks on at 1 KiB/s.) A peer that never
+   * passed our chunks on gets no such extra: idle seed upload is not worth spending on a free-rider.
    */
   offerWhileIdle (): void {
     if (!this.superSeeding) return

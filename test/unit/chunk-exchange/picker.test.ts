@@ -115,3 +115,69 @@ describe('picker: rarest first', () => {
     assert.equal(pk.have.complete, true)
   })
 })
+
+describe('picker: slow peers, chokes and endgame limits', () => {
+  function limited (chunks: number, seed: number): Picker {
+    return new Picker({ chunkCount: chunks, chunkLength: () => CHUNK, blockSize: BLOCK, have: new Bitfield(chunks), random: new SeededRandom(seed), randomFirst: 0, endgameBlocks: 4, endgameCopies: 2 })
+  }
+
+  it('enters endgame only with at most endgameBlocks missing, and asks each block of at most endgameCopies peers', () => {
+    const pk = limited(2, 3)
+    for (const p of ['a', 'b', 'c']) pk.peerBitfield(P(p), bits(2, [0, 1]))
+    const fromA = pk.next(P('a'), 8)
+    assert.equal(fromA.length, 8)
+    assert.equal(pk.inEndgame(), false, 'every block requested, but 8 missing > 4')
+    assert.equal(pk.next(P('b'), 8).length, 0, 'no duplicates before endgame')
+    for (const b of fromA.slice(0, 4)) pk.blockReceived(P('a'), b.index, b.begin, b.length)
+    assert.equal(pk.inEndgame(), true, '4 missing')
+    const dupB = pk.next(P('b'), 8)
+    assert.equal(dupB.length, 4, 'b duplicates the 4 missing blocks')
+    assert.equal(pk.next(P('c'), 8).length, 0, 'each already asked of two peers: c gets none')
+  })
+
+  it('accepts a block dropped on a choke if it still arrives, and asks others for such blocks only when nothing else is left', () => {
+    const pk = limited(2, 4)
+    pk.peerBitfield(P('a'), bits(2, [0, 1]))
+    pk.peerBitfield(P('b'), bits(2, [0, 1]))
+    const fromA = pk.next(P('a'), 2)
+    const dropped = pk.dropRequests(P('a'))
+    assert.deepEqual(dropped, fromA, 'choked: both dropped')
+    // b gets the other blocks first, the ones a may still be sending last.
+    const fromB = pk.next(P('b'), 8)
+    assert.equal(fromB.length, 8)
+    const key = (b: { index: number, begin: number }): string => `${b.index}/${b.begin}`
+    assert.deepEqual(fromB.slice(-2).map(key), fromA.map(key), 'the dropped blocks come last')
+    // a's late block is used, and b's request for it is cancelled.
+    const late = pk.blockReceived(P('a'), fromA[0].index, fromA[0].begin, fromA[0].length)
+    assert.deepEqual(late, { accepted: true, chunkComplete: false, cancels: [P('b')] })
+    // A block never asked of a peer is still refused.
+    const other = fromB[0]
+    assert.equal(pk.blockReceived(P('a'), other.index, other.begin, other.length).accepted, false)
+  })
+
+  it('keeps the oldest request of a snubbed peer and returns the others to cancel', () => {
+    const pk = limited(1, 5)
+    pk.peerBitfield(P('a'), bits(1, [0]))
+    const fromA = pk.next(P('a'), 3)
+    const dropped = pk.dropRequests(P('a'), 1)
+    assert.deepEqual(dropped, fromA.slice(1))
+    assert.equal(pk.outstanding(P('a')), 1)
+  })
+
+  it('a peer that outpaces another takes over blocks queued behind that peer\'s first, never the first', () => {
+    // Two chunks, so that 8 blocks are missing and endgame (4) does not apply.
+    const pk = limited(2, 6)
+    pk.peerBitfield(P('slow'), bits(2, [0, 1]))
+    const queued = pk.next(P('slow'), 4)
+    assert.equal(queued.length, 4)
+    const chunk = queued[0].index
+    pk.peerBitfield(P('fast'), bits(2, [chunk]))
+    const taken: Array<{ index: number, begin: number, length: number, from: PeerKey }> = []
+    assert.equal(pk.next(P('fast'), 4, () => false, taken).length, 0, 'not faster: nothing moves')
+    const got = pk.next(P('fast'), 4, other => other === P('slow'), taken)
+    assert.deepEqual(got, queued.slice(1), 'the three queued behind the first')
+    assert.deepEqual(taken.map(t => t.from), ['slow', 'slow', 'slow'])
+    assert.equal(pk.outstanding(P('slow')), 1)
+    assert.equal(pk.outstanding(P('fast')), 3)
+  })
+})

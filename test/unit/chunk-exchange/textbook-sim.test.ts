@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict'
+import { loadScenario } from '../../../node/sim/scenario-file.ts'
+import { simulate } from '../../../node/sim/simulate.ts'
+import { p2pBound } from '../../../node/sim/bounds.ts'
+
+/**
+ * The whole policy set (picker, choker, super-seeding, snub and pipeline sizing) against the
+ * textbook bound, on virtual time: sim/textbook.json (F/u = 1 h, u_s = 10u, d = u_s) at a
+ * small N, where the seed's own upload decides the bound, and at N = 10, where the leechers'
+ * aggregate upload does. Deterministic: the seed reproduces the run bit for bit.
+ */
+describe('chunk exchange policies on the textbook example (virtual time)', function () {
+  this.timeout(60_000)
+  const base = loadScenario('textbook')
+  for (const n of [3, 10]) {
+    it(`N = ${n}: every leecher done within 1.2x of D_P2P, the seed busy and no copy of the file wasted`, async () => {
+      const [seedGroup, leechGroup] = base.peers
+      const r = await simulate({ ...base, sweep: undefined, peers: [seedGroup, { ...leechGroup, count: n }], keepTrace: false })
+      const F = base.file?.sizeBytes as number
+      const bound = p2pBound({ fileBytes: F, n, serverUploadBps: seedGroup.uploadBps as number, minDownloadBps: leechGroup.downloadBps as number, sumClientUploadBps: n * (leechGroup.uploadBps as number) })
+      assert.equal(r.swarm.completed, n, `reproduce with seed=${String(base.seed)}: ${r.swarm.completed}/${n} complete`)
+      const t = (r.swarm.distributionTimeMs as number) / 1000
+      const seed = r.peers.find(p => p.role === 'seed')
+      const downloaded = r.peers.filter(p => p.role !== 'seed').reduce((a, p) => a + p.bytesDown, 0)
+      const seedUtil = (seed?.bytesUp ?? 0) / ((seedGroup.uploadBps as number) * t)
+      console.log(`      N=${n}: ${t.toFixed(0)} s, D_P2P ${bound.toFixed(0)} s, ratio ${(t / bound).toFixed(3)}, seed utilisation ${seedUtil.toFixed(2)}, downloaded ${(downloaded / (n * F)).toFixed(3)} x N F`)
+      assert.ok(t / bound <= 1.2, `reproduce with seed=${String(base.seed)}: ${t.toFixed(0)} s is ${(t / bound).toFixed(3)}x D_P2P`)
+      assert.ok(seedUtil >= 0.85, `the seed's upload idled: utilisation ${seedUtil.toFixed(2)}`)
+      assert.ok(downloaded / (n * F) <= 1.1, `duplicate blocks: leechers downloaded ${(downloaded / (n * F)).toFixed(3)} x N F`)
+    })
+  }
+})
