@@ -15,13 +15,13 @@ import { swarmBaseConfig, type ConfigOverrides } from '../node/swarm.ts'
 import { overlay } from '../config/schema.ts'
 import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
 import { SeededRandom } from '../node/ports/random.ts'
-import { converged, ownerDuringJoins, sortedMembers, trueSuccessor, wrongFingers } from '../protocols/dht/invariants.ts'
+import { converged, ownerDuringJoins, sortedMembers, trueSuccessor } from '../protocols/dht/invariants.ts'
 import type { RingSpace } from '../protocols/dht/ids.ts'
 import type { NodeRef } from '../protocols/dht/node-ref.ts'
 import type { DhtApi } from '../protocols/dht/api.ts'
 import type { PeerKey } from '../node/ports/net.ts'
 import { SimRing } from '../test/unit/dht/harness.ts'
-import { DHT_TEST_CONFIG, dhtOf, inBatches, kill, states, waitConverged } from '../test/integration/dht/helpers.ts'
+import { DHT_TEST_CONFIG, dhtOf, inBatches, kill, states, waitConverged, waitFingers } from '../test/integration/dht/helpers.ts'
 
 interface Row {
   mode: 'libp2p-memory' | 'sim'
@@ -107,7 +107,8 @@ export function libp2pDhtConfig (n: number): ConfigOverrides {
   const d = DHT_TEST_CONFIG.dht ?? {}
   return {
     ...DHT_TEST_CONFIG,
-    net: { ...DHT_TEST_CONFIG.net, highWater: Math.max(100, 2 * n) },
+    // A dial is a Noise handshake of several round trips through one busy event loop.
+    net: { ...DHT_TEST_CONFIG.net, highWater: Math.max(100, 2 * n), ...(n >= 128 ? { dialTimeoutMs: 30_000 } : {}) },
     dht: {
       ...d,
       successors: Math.max(4, Math.round(Math.log2(n))),
@@ -123,19 +124,6 @@ export function libp2pDhtConfig (n: number): ConfigOverrides {
       lookupTimeoutMs: n >= 128 ? 90_000 : d.lookupTimeoutMs ?? 30_000
     }
   }
-}
-
-async function waitFingers (peers: RuntimePeer[], space: RingSpace, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs
-  let wrong = -1
-  for (let i = 0; i < timeoutMs / 250 + 1 && Date.now() < deadline; i++) {
-    const views = await Promise.all(peers.map(async p => await dhtOf(p).ring()))
-    const members = sortedMembers(views.map(v => v.ring.self))
-    wrong = views.reduce((a, v) => a + wrongFingers(space, members, v.ring.self, v.fingers), 0)
-    if (wrong === 0) return 0
-    await sleep(250)
-  }
-  return wrong
 }
 
 /** Peers started and joined at once while a libp2p ring forms: each start and join costs key generation and a few Noise handshakes. */

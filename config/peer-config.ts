@@ -30,7 +30,8 @@ export const netSection = {
   peerDownloadBps: int({ default: 0, min: 0, doc: 'Download cap per remote peer in bytes/s (0: none).' }),
   strikeLimit: int({ default: 5, min: 1, doc: 'Malformed frames or failed verifications before a peer is disconnected and banned for the session.' }),
   requestTimeoutMs: int({ default: 10_000, min: 1, doc: 'Default deadline of a protocol request.' }),
-  dialTimeoutMs: int({ default: 10_000, min: 1, doc: 'Deadline of one dial.' })
+  dialTimeoutMs: int({ default: 10_000, min: 1, doc: 'Deadline of one dial.' }),
+  connectionPingMs: int({ default: 10_000, min: 0, doc: 'libp2p connection monitor: ping every connection this often and abort one whose ping times out (libp2p default 10 s; 0: off, for in-process swarms where thousands of connections share one event loop).' })
 }
 
 export const controlSection = {

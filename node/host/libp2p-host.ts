@@ -49,6 +49,7 @@ export async function createHost (init: HostInit): Promise<Libp2p> {
       dialTimeout: net.dialTimeoutMs,
       allow: net.allow
     },
+    connectionMonitor: net.connectionPingMs > 0 ? { pingInterval: net.connectionPingMs } : { enabled: false },
     peerDiscovery: net.mdns ? [mdns()] : [],
     services: {
       identify: identify(),
