@@ -78,7 +78,10 @@ export class FileChunkStorage implements ChunkStorage {
   private async readRaw (index: number): Promise<Uint8Array> {
     const fd = this.handle()
     const len = chunkLength(this.manifest, index)
-    const buf = new Uint8Array(len)
+    // Uninitialised (no zero fill of 256 KiB per chunk): every byte is read into it, and a
+    // short read returns only what was read. A plain view, so `slice` still copies.
+    const raw = Buffer.allocUnsafeSlow(len)
+    const buf = new Uint8Array(raw.buffer, raw.byteOffset, len)
     let off = 0
     while (off < len) {
       const { bytesRead } = await fd.read(buf, off, len - off, index * this.manifest.chunkSize + off)
