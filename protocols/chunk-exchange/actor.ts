@@ -6,6 +6,7 @@ import { getJson, putJson } from '../../node/ports/store.ts'
 import type { ChunksConfig } from './config.ts'
 import { MAX_ADDRS_PER_PEER, MAX_SID, type ChunkMsg, type SwarmMsg } from './messages.ts'
 import { ChunkError } from './errors.ts'
+import { NetError } from '../../node/errors.ts'
 import { chunkLength, chunkMatches, unseal, type Link, type SealedManifest } from './manifest.ts'
 import { receiveManifest, serveManifest } from './manifest-transfer.ts'
 import type { Progress } from './progress.ts'
@@ -496,7 +497,12 @@ export class ChunkActor {
         if (res.type !== 'peers') throw new ChunkError('not-found', `tracker answered ${res.type}`)
         this.c.self.tell({ type: 'peers-found', link, peers: res.peers.map(p => ({ peer: asPeerKey(p.peer), addrs: p.addrs })) })
       } catch (err) {
-        if (this.cfg.trackers.length === 0) this.notTrackers.add(target)
+        // Only an answer marks a peer as no tracker: a timeout (a busy tracker behind a
+        // saturated uplink, 100 leechers announcing at once) left the peer that IS the
+        // tracker out of every later announce, and late joiners never learnt of more than
+        // their few bootstrap neighbours.
+        const answered = !(err instanceof NetError) || err.code === 'remote-error'
+        if (this.cfg.trackers.length === 0 && answered) this.notTrackers.add(target)
         else this.c.logger.debug('announce failed', { tracker: target, link, error: (err as Error).message })
       }
     }))

@@ -84,6 +84,8 @@ export class Swarm {
   private readonly loaded = new Map<number, Uint8Array>()
   private closed = false
   private readonly offerCount: Int32Array
+  /** Seeds met while we were complete too (see leaveIfBothSeeds). */
+  private readonly seedsMet = new Set<PeerKey>()
   private optimistic: PeerKey | undefined
   private rounds = 0
   /** The peer whose queued request the last upload turn served (round robin starts after it). */
@@ -129,7 +131,7 @@ export class Swarm {
 
   /** Start talking to `peer` about this swarm (we initiate: handshake first). */
   addPeer (peer: PeerKey): void {
-    if (this.banned.has(peer)) return
+    if (this.banned.has(peer) || this.bothSeeds(peer)) return
     const p = this.ensurePeer(peer)
     if (p === undefined || p.sentHandshake) return
     p.sentHandshake = true
@@ -142,7 +144,7 @@ export class Swarm {
    * it did not yet know the link (no manifest). At most three handshakes per pair.
    */
   onHandshake (peer: PeerKey, theirSid: number): boolean {
-    if (this.banned.has(peer)) return false
+    if (this.banned.has(peer) || this.bothSeeds(peer)) return false
     const known = this.peers.get(peer)
     // A new sid from a known peer is a new session (it restarted before we saw it go): start over.
     if (known?.theirSid !== undefined && known.theirSid !== theirSid) {
@@ -164,6 +166,25 @@ export class Swarm {
       this.topUpOffers(p)
     }
     return true
+  }
+
+  /** A seed we met while complete ourselves: nothing to trade either way. */
+  private bothSeeds (peer: PeerKey): boolean {
+    return this.complete && this.seedsMet.has(peer)
+  }
+
+  /**
+   * Two seeds have nothing to trade, so a complete peer leaves a complete peer (as BitTorrent
+   * clients disconnect seed from seed) and does not take it back: a place in the swarm
+   * (maxSwarmPeers) then goes to a peer that still needs data. In a 100-leecher textbook run
+   * the seed's 60 places filled with finished leechers, and it idled through the last 1,400 s
+   * while the last leechers, unable to join it, crawled along at 1 KiB/s sources.
+   */
+  private leaveIfBothSeeds (p: SwarmPeer): void {
+    if (!this.complete || this.picker.peerBits(p.key)?.complete !== true || !this.peers.has(p.key)) return
+    this.seedsMet.add(p.key)
+    this.send(p, { type: 'leave', sid: this.sid })
+    this.peerGone(p.key)
   }
 
   private ensurePeer (peer: PeerKey): SwarmPeer | undefined {
@@ -238,6 +259,7 @@ export class Swarm {
     // A peer that already unchoked us may send a fuller bitfield later (a seed ending
     // super-seeding): ask it at once, or nothing would until its next `have`.
     this.fill(p)
+    this.leaveIfBothSeeds(p)
   }
 
   private onHave (p: SwarmPeer, index: number): void {
@@ -259,6 +281,7 @@ export class Swarm {
     }
     this.updateInterest(p)
     this.fill(p)
+    this.leaveIfBothSeeds(p)
   }
 
   private onInterested (p: SwarmPeer): void {
@@ -436,6 +459,7 @@ export class Swarm {
       await this.storage.finish()
       this.state = 'seeding'
       this.io.completed()
+      for (const p of [...this.peers.values()]) this.leaveIfBothSeeds(p)
     }
   }
 
