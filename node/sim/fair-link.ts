@@ -18,6 +18,17 @@ export const FAIR_LINK_DONE_EPSILON_BYTES = 0.5
  */
 export const FAIR_LINK_BYPASS_MS = 1
 
+/**
+ * How a link orders the frames it carries. `fair`: processor sharing among remotes (TCP
+ * connections through one bottleneck). `fifo`: one queue in send order for every remote,
+ * as the libp2p host's rate limiter does (a token bucket whose debt makes each frame wait
+ * for every frame reserved before it, to any peer).
+ */
+export type LinkDiscipline = 'fair' | 'fifo'
+
+/** The queue key of every frame on a FIFO link. */
+const FIFO_KEY = ''
+
 /** One frame in flight through a simulated link direction. */
 export interface QueuedFrame {
   from: string
@@ -77,10 +88,13 @@ export class FairLink {
   /** Bytes fully served, for utilisation figures. */
   served = 0
 
-  constructor (clock: Clock, bytesPerSecond: number, done: (f: QueuedFrame) => void) {
+  private readonly fifo: boolean
+
+  constructor (clock: Clock, bytesPerSecond: number, done: (f: QueuedFrame) => void, discipline: LinkDiscipline = 'fair') {
     this.clock = clock
     this.bytesPerSecond = bytesPerSecond
     this.done = done
+    this.fifo = discipline === 'fifo'
   }
 
   /** Frames waiting (including those being served). */
@@ -90,7 +104,8 @@ export class FairLink {
     return n
   }
 
-  enqueue (remote: string, f: QueuedFrame): void {
+  enqueue (peer: string, f: QueuedFrame): void {
+    const remote = this.fifo ? FIFO_KEY : peer
     const q = this.queues.get(remote)
     if (q !== undefined) {
       // Behind a head already in service: the shares do not change, nothing to re-arm.
@@ -117,12 +132,30 @@ export class FairLink {
    * most closing connections have nothing queued.
    */
   drop (remote: string, why?: () => Error): void {
+    if (this.fifo) { this.dropFromFifo(remote, why); return }
     const q = this.queues.get(remote)
     if (q === undefined) return
     this.catchUp()
     this.queues.delete(remote)
     const err = why?.()
     for (const w of q) w.frame.sent?.(err)
+    this.arm()
+  }
+
+  /** On a FIFO link the frames to or from `remote` leave the one queue; the rest keep their order. */
+  private dropFromFifo (remote: string, why?: () => Error): void {
+    const q = this.queues.get(FIFO_KEY)
+    if (q === undefined) return
+    const gone = q.filter(w => w.frame.to === remote || w.frame.from === remote)
+    if (gone.length === 0) return
+    this.catchUp()
+    const kept = q.filter(w => w.frame.to !== remote && w.frame.from !== remote)
+    const headChanged = kept[0] !== q[0]
+    if (kept.length === 0) this.queues.delete(FIFO_KEY)
+    else this.queues.set(FIFO_KEY, kept)
+    const err = why?.()
+    for (const w of gone) w.frame.sent?.(err)
+    if (headChanged && kept.length > 0) started(kept[0].frame)
     this.arm()
   }
 

@@ -63,6 +63,12 @@ export function checkScenario (raw: unknown, source: string): Scenario {
     num(f.chunkSize, 'file.chunkSize', 1)
     num(f.blockSize, 'file.blockSize', 1)
   }
+  if (s.links !== undefined) {
+    const l = obj(s.links, 'links')
+    num(l.lossRate, 'links.lossRate')
+    if (typeof l.lossRate === 'number' && l.lossRate > 1) throw new ScenarioError('links.lossRate', 'a probability in [0, 1]', l.lossRate, source)
+    if (l.discipline !== undefined && l.discipline !== 'fair' && l.discipline !== 'fifo') throw new ScenarioError('links.discipline', 'fair | fifo', l.discipline, source)
+  }
   if (s.churn !== undefined) {
     if (!Array.isArray(s.churn)) throw new ScenarioError('churn', 'a list of events', s.churn, source)
     s.churn.forEach((e, i) => {

@@ -28,6 +28,12 @@ export type PeerRole = 'seed' | 'leecher' | 'free-rider' | 'peer'
 export interface LinkSpec {
   /** Probability a frame is lost (default 0). */
   lossRate?: number
+  /**
+   * How a capped link orders frames: `fair` (default) shares it among remotes as TCP
+   * connections through one bottleneck do; `fifo` serves frames in send order across all
+   * remotes, as the libp2p host's token-bucket rate limiter does.
+   */
+  discipline?: 'fair' | 'fifo'
 }
 
 /** A failure or membership change at virtual time `at` (ms). */

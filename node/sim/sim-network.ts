@@ -4,7 +4,7 @@ import { asPeerKey } from '../ports/net.ts'
 import type { NetProvider } from '../ports/net-provider.ts'
 import type { VirtualClock } from '../ports/virtual-clock.ts'
 import { SeededRandom, type Random } from '../ports/random.ts'
-import { FairLink, type QueuedFrame } from './fair-link.ts'
+import { FairLink, type LinkDiscipline, type QueuedFrame } from './fair-link.ts'
 import { SimBulk } from './sim-bulk.ts'
 import { BULK_PROTOCOL_SUFFIX } from '../host/constants.ts'
 import type { WireProtocol } from '../wire/codec.ts'
@@ -27,6 +27,8 @@ export interface SimNetworkOptions {
   strikeLimit?: number
   /** Called once per frame handed to its destination (traces, metrics). */
   onDeliver?: (from: PeerKey, to: PeerKey, protocol: string, bytes: number) => void
+  /** How capped links order frames (default `fair`; see LinkDiscipline). */
+  discipline?: LinkDiscipline
 }
 
 /**
@@ -52,6 +54,7 @@ export class SimNetwork {
   private readonly random: Random
   private partition: ((k: PeerKey) => string | number) | undefined
   lossRate: number
+  readonly discipline: LinkDiscipline
   readonly strikeLimit: number
   onDeliver: SimNetworkOptions['onDeliver']
   /** Frames and bytes carried, for metrics. */
@@ -66,6 +69,7 @@ export class SimNetwork {
     this.latency = opts.latencyMs ?? (() => SIM_DEFAULT_LATENCY_MS)
     this.random = opts.random ?? new SeededRandom('sim-network')
     this.lossRate = opts.lossRate ?? 0
+    this.discipline = opts.discipline ?? 'fair'
     this.strikeLimit = opts.strikeLimit ?? SIM_STRIKE_LIMIT
     this.onDeliver = opts.onDeliver
   }
@@ -274,12 +278,12 @@ export class SimHost implements NetProvider {
   }
 
   uplink (): FairLink {
-    this.up ??= new FairLink(this.net.clock, this.uploadBps, this.net.onUplinkDone)
+    this.up ??= new FairLink(this.net.clock, this.uploadBps, this.net.onUplinkDone, this.net.discipline)
     return this.up
   }
 
   downlink (): FairLink {
-    this.down ??= new FairLink(this.net.clock, this.downloadBps, this.net.onDownlinkDone)
+    this.down ??= new FairLink(this.net.clock, this.downloadBps, this.net.onDownlinkDone, this.net.discipline)
     return this.down
   }
 

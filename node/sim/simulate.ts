@@ -109,6 +109,7 @@ export async function simulate (opts: SimulateOptions): Promise<SimResult> {
     clock,
     random: root.fork('net'),
     lossRate: opts.links?.lossRate ?? 0,
+    discipline: opts.links?.discipline ?? 'fair',
     latencyMs: (a, b) => (latency.get(a) ?? SIM_DEFAULT_ACCESS_LATENCY_MS) + (latency.get(b) ?? SIM_DEFAULT_ACCESS_LATENCY_MS),
     onDeliver: (from, to, protocol, bytes) => { trace.frame(clock.now(), from, to, protocol, bytes) }
   })

@@ -89,3 +89,26 @@ describe('sim fair link (processor sharing)', () => {
     close(at('b1'), 1_500, 'b1')
   })
 })
+
+describe('sim fifo link (the host rate limiter\'s order)', () => {
+  it('serves frames in send order across remotes, so a small frame waits for every frame sent before it', async () => {
+    const clock = new VirtualClock()
+    const out: Array<{ tag: string, at: number }> = []
+    const l = new FairLink(clock, 10_000, f => { out.push({ tag: f.protocol, at: clock.now() }) }, 'fifo')
+    const send = (to: string, tag: string, bytes: number): void => { l.enqueue(to, { from: 'me', to, protocol: tag, bytes: new Uint8Array(bytes), epoch: 1 }) }
+    send('a', 'piece-a', 10_000)
+    send('b', 'piece-b', 10_000)
+    send('c', 'request-c', 20)
+    await clock.runUntil(10_000)
+    assert.deepEqual(out.map(o => o.tag), ['piece-a', 'piece-b', 'request-c'])
+    close(out[2].at, 2_002, 'request-c')
+    // A dropped remote's frames leave the queue; the others keep their order.
+    send('a', 'a2', 10_000)
+    send('b', 'b2', 10_000)
+    send('a', 'a3', 10_000)
+    l.drop('a')
+    await clock.runUntil(20_000)
+    assert.deepEqual(out.slice(3).map(o => o.tag), ['b2'])
+    close(out[3].at, 11_000, 'b2')
+  })
+})
