@@ -57,8 +57,8 @@ export class Channel {
 
   /**
    * Queue one frame, given as parts sent back to back (a block stays where the codec left
-   * it until the batch is assembled: one copy on the way out); `before` runs in queue
-   * order first (the rate limiter's wait).
+   * it: the cipher reads it in place, see toList); `before` runs in queue order first (the
+   * rate limiter's wait).
    */
   async write (frame: Uint8Array[], before: () => Promise<void>, now: () => number): Promise<void> {
     const turn = this.chain.then(before)
