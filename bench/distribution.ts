@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N] [--only two-peer] [--rounds 3] [--block-kib N] [--pipeline N]`
+ * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N] [--only two-peer|swarms] [--rounds 3] [--block-kib N] [--pipeline N]`
  *
  * One seed and N leechers on TCP over 127.0.0.1, all in this one process (one libp2p host,
  * LevelDB store and data directory per peer; files on disk), plus a bootstrap peer that
@@ -9,14 +9,15 @@
  * Per N it prints the measured time until every leecher has the whole verified file, the
  * lower bound D_P2P = max{F/u_s, F/d_min, N F/(u_s + sum u_i)} (d_min is unbounded here),
  * the client-server time D_cs = max{N F/u_s, F/d_min}, their ratio, how many copies of the
- * file the seed uploaded, and the leechers' mean upload utilisation. Then two peers,
+ * file the seed uploaded, the seed's and the leechers' mean upload utilisation, and the process
+ * CPU seconds per wall second with the load average (a CPU-starved run measures the machine). Then two peers,
  * uncapped: our transfer's throughput next to a plain libp2p stream's between the same
  * two hosts, `--rounds` times back to back (the ratio is the median of the rounds'), with
  * the CPU each took. 1 MB = 10^6 bytes.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { open, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { loadavg, tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { overlay } from '../config/schema.ts'
 import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
@@ -78,6 +79,12 @@ export interface RunResult {
   seedCopies: number
   utilisation: number
   complete: number
+  /** The seed's upload over its capacity for the whole run: idle seed time is what super-seeding must not cost. */
+  seedUtilisation: number
+  /** Process CPU seconds per wall second during the run: near or above the cores this process gets, the run is CPU-bound, not policy-bound. */
+  cpuPerWall: number
+  /** 1-minute load average at the end of the run (the machine is shared). */
+  load: number
 }
 
 export async function runSwarm (dir: string, profile: Profile, n: number, size: number, chunks: Record<string, unknown>, timeoutS: number): Promise<RunResult> {
@@ -99,6 +106,7 @@ export async function runSwarm (dir: string, profile: Profile, n: number, size: 
     const src = join(dir, 'source.bin')
     const sha = await writeRandomFile(src, size)
     const shared = await chunksOf(seed).share(src)
+    const c0 = process.cpuUsage()
     const t0 = performance.now()
     const handles = await Promise.all(leechers.map(async (p, i) => await chunksOf(p).get(shared.link, { out: join(dir, `out-${i}.bin`), seed: true })))
     const trace = process.env.BENCH_TRACE === '1'
@@ -128,7 +136,16 @@ export async function runSwarm (dir: string, profile: Profile, n: number, size: 
       const check = await sha256File(join(dir, `out-${n - 1}.bin`))
       if (check !== sha) throw new Error(`leecher ${n - 1}'s file differs from the original`)
     }
-    return { measuredS, seedCopies: seedUp / size, utilisation: util / n, complete }
+    const cpu = process.cpuUsage(c0)
+    return {
+      measuredS,
+      seedCopies: seedUp / size,
+      utilisation: util / n,
+      complete,
+      seedUtilisation: seedUp / (profile.seedBps * elapsed),
+      cpuPerWall: (cpu.user + cpu.system) / 1e6 / elapsed,
+      load: loadavg()[0]
+    }
   } finally {
     await Promise.all(peers.map(async p => { await p.stop() }))
   }
@@ -247,10 +264,13 @@ export async function run (args: string[]): Promise<BenchReport> {
   const chunks: Record<string, unknown> = { chunkSize: chunkKib * 1024 }
   const blockKib = flag(args, 'block-kib')
   if (blockKib !== undefined) chunks.blockSize = Number(blockKib) * 1024
+  if (process.env.FT_NOSS === '1') chunks.superSeed = false
   const pipeline = flag(args, 'pipeline')
   if (pipeline !== undefined) chunks.pipelineDepth = Number(pipeline)
   // `--only two-peer` skips the swarms: a quick harness for profiling the uncapped transfer.
   const onlyTwoPeer = flag(args, 'only') === 'two-peer'
+  // `--only swarms` skips the two-peer rounds: a quicker loop on the distribution policies.
+  const onlySwarms = flag(args, 'only') === 'swarms'
   const profiles = onlyTwoPeer ? [] : PROFILES.filter(p => which === 'all' || p.name === which)
   const dir = await mkdtemp(join(tmpdir(), 'peerhive-bench-dist-'))
   const tables: BenchReport['tables'] = []
@@ -266,20 +286,23 @@ export async function run (args: string[]): Promise<BenchReport> {
         const r = await runSwarm(runDir, profile, n, size, chunks, Math.max(120, 4 * dP2P))
         await rm(runDir, { recursive: true, force: true })
         const ratio = r.measuredS === null ? null : r.measuredS / dP2P
-        rows.push([n, r.measuredS, dP2P, dCs, ratio, r.seedCopies, r.utilisation, `${r.complete}/${n}`])
+        rows.push([n, r.measuredS, dP2P, dCs, ratio, r.seedCopies, r.seedUtilisation, r.utilisation, `${r.complete}/${n}`, r.cpuPerWall, r.load])
         if (ratio !== null) ratios[`distribution.${profile.name}.n${n}.ratio`] = ratio
         process.stderr.write(`distribution ${profile.name} n=${n}: ${r.measuredS?.toFixed(1) ?? 'timeout'} s (D_P2P ${dP2P.toFixed(1)} s)\n`)
       }
       tables.push({
         title: `${profile.name}: seed ${profile.seedBps / MB} MB/s, leechers ${profile.leecherBps / MB} MB/s upload, F = ${sizeMib} MiB, chunks ${chunkKib} KiB`,
-        columns: ['N', 'measured s', 'D_P2P s', 'D_cs s', 'measured/D_P2P', 'seed copies', 'leecher upload util', 'complete'],
-        rows
+        columns: ['N', 'measured s', 'D_P2P s', 'D_cs s', 'measured/D_P2P', 'seed copies', 'seed upload util', 'leecher upload util', 'complete', 'CPU s/s', 'load 1 min'],
+        rows,
+        note: `All peers share this one process's event loop: CPU s/s near the cores it gets (${availableParallelism()} on this machine, fewer under the load shown) means the run measured the CPU, not the policies.`
       })
     }
-    const tp = await twoPeer(join(dir, 'two-peer'), Math.round(tpMib * MIB), chunks, rounds)
-    tables.push(twoPeerTable(tp, tpMib))
-    ratios['distribution.two-peer.vs-plain'] = median(tp.map(r => r.ours.bps / r.plain.bps))
-    ratios['distribution.two-peer.cpu-plain/ours'] = median(tp.map(r => r.plain.cpuMs / r.ours.cpuMs))
+    if (!onlySwarms) {
+      const tp = await twoPeer(join(dir, 'two-peer'), Math.round(tpMib * MIB), chunks, rounds)
+      tables.push(twoPeerTable(tp, tpMib))
+      ratios['distribution.two-peer.vs-plain'] = median(tp.map(r => r.ours.bps / r.plain.bps))
+      ratios['distribution.two-peer.cpu-plain/ours'] = median(tp.map(r => r.plain.cpuMs / r.ours.cpuMs))
+    }
     const all = Object.entries(ratios).filter(([k]) => k.endsWith('.ratio')).map(([, v]) => v)
     if (all.length > 0) ratios['distribution.ratio.max'] = Math.max(...all)
   } finally {
