@@ -264,7 +264,6 @@ export async function run (args: string[]): Promise<BenchReport> {
   const chunks: Record<string, unknown> = { chunkSize: chunkKib * 1024 }
   const blockKib = flag(args, 'block-kib')
   if (blockKib !== undefined) chunks.blockSize = Number(blockKib) * 1024
-  if (process.env.FT_NOSS === '1') chunks.superSeed = false
   const pipeline = flag(args, 'pipeline')
   if (pipeline !== undefined) chunks.pipelineDepth = Number(pipeline)
   // `--only two-peer` skips the swarms: a quick harness for profiling the uncapped transfer.
