@@ -99,8 +99,11 @@ function swarmConfig (n: number, degree: number, lowWater: number): ConfigOverri
     // (net.highWater = maxConnections, default 100) must exceed N or later joiners are pruned.
     // lowWater: the keeper dials only the bootstrap peer; the overlay opens the connections it
     // needs itself. More keeper connections only add Noise handshakes and monitor pings,
-    // which on 2 shared cores push event-loop lag past libp2p's 5 s ping timeout.
-    net: { lowWater, highWater: n + 20 },
+    // which on 2 shared cores push event-loop lag past libp2p's 5 s ping timeout. For the
+    // same reason the connection monitor is off: with every peer in one event loop, a stall
+    // of a few seconds made it abort healthy connections (thousands per run). Overlay
+    // liveness is the search protocol's own Ping/Pong, which stays on.
+    net: { lowWater, highWater: n + 20, connectionPingMs: 0 },
     dht: { enabled: false },
     relay: { enabled: false },
     // Search reads only the 'chunks' catalogue; a one-entry stand-in spares 200 chunk actors on 2 cores.
