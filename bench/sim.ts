@@ -86,7 +86,7 @@ export async function run (args: string[]): Promise<BenchReport> {
   if (only.includes('textbook')) {
     const ns = flag(args, 'sweep')?.split(',').map(Number) ?? (quick ? [1, 2, 5, 10, 20, 30] : TEXTBOOK_SWEEP)
     const tb = textbookScenario(ns)
-    const res = await runScenario(tb, { keepTrace: false, onProgress: progress('textbook'), onRun: r => { process.stderr.write(`textbook ${r.name}: ${(r.perf.wallMs / 1000).toFixed(1)} s wall, ${r.events} events\n`) } })
+    const res = await runScenario(tb, { keepTrace: false, onProgress: progress('textbook'), onRun: r => { process.stderr.write(`textbook ${r.name}: ${r.swarm.distributionTimeMs === null ? 'incomplete' : (r.swarm.distributionTimeMs / 1000).toFixed(1) + ' s'} simulated, ${r.swarm.completed}/${r.swarm.peers - 1} complete, ${(r.perf.wallMs / 1000).toFixed(1)} s wall, ${(r.perf.cpuMs / 1000).toFixed(1)} s CPU, ${r.events} events\n`) } })
     runs.push(...res.runs)
     sweep = res.sweep
     const rows = (res.sweep ?? []).map((s, i) => [s.n, round(s.dCsS), round(s.dP2PS), round(s.simulatedS), round(s.simulatedS / s.dP2PS, 3), res.runs[i].swarm.completed, res.runs[i].events, round(res.runs[i].perf.wallMs / 1000, 1), round(res.runs[i].perf.cpuMs / 1000, 1)] as Cell[])
