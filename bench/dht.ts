@@ -6,6 +6,7 @@
  * Per size: mean and p99 hops over the lookups next to ½·log2 N, lookup latency,
  * stabilization time after one join, lookup success while 10% of the peers are replaced
  * every stabilization round, and lookups once the ring has stabilized after that churn.
+ * DHT_BENCH_DEBUG=1 prints every churn miss with its timing and the membership it ran in.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { loadavg } from 'node:os'
@@ -16,7 +17,7 @@ import { overlay } from '../config/schema.ts'
 import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
 import { SeededRandom } from '../node/ports/random.ts'
 import { converged, ownerDuringJoins, sortedMembers, trueSuccessor } from '../protocols/dht/invariants.ts'
-import type { RingSpace } from '../protocols/dht/ids.ts'
+import { distance, type RingSpace } from '../protocols/dht/ids.ts'
 import type { NodeRef } from '../protocols/dht/node-ref.ts'
 import type { DhtApi } from '../protocols/dht/api.ts'
 import type { PeerKey } from '../node/ports/net.ts'
@@ -35,6 +36,8 @@ interface Row {
   stabilizeMs: number | null
   churnSuccess: number | null
   churnLookups: number
+  /** Mean time between churn rounds actually achieved (the loop may lag behind the period). */
+  churnEveryMs: number | null
   afterChurn: number | null
   /** Wall-clock seconds this row took (setup included), the load average and event-loop lag p99 beside it. */
   wallS: number
@@ -75,12 +78,13 @@ export async function run (args: string[]): Promise<BenchReport> {
   const half = (n: number): number => 0.5 * Math.log2(n)
   const table: BenchTable = {
     title: 'Chord lookups (1 = all correct)',
-    columns: ['mode', 'N', 'lookups', 'correct', 'mean hops', 'p99 hops', '½·log2 N', 'mean/½log2N', 'target ½log2N+1', 'latency mean ms', 'latency p99 ms', 'stabilize period ms', 'stabilize after join ms', 'success @10%/round churn', 'churn lookups', 'correct after churn', 'row wall s', 'load avg', 'loop lag p99 ms'],
-    rows: rows.map(r => [r.mode, r.n, r.lookups, r.correct / r.lookups, r.meanHops, r.p99Hops, half(r.n), r.meanHops / half(r.n), r.meanHops <= half(r.n) + 1 ? 'met' : 'MISSED', r.meanMs, r.p99Ms, r.stabilizePeriodMs, r.stabilizeMs, r.churnSuccess, r.churnLookups, r.afterChurn, r.wallS, r.load, r.lagP99Ms] as Cell[]),
+    columns: ['mode', 'N', 'lookups', 'correct', 'mean hops', 'p99 hops', '½·log2 N', 'mean/½log2N', 'target ½log2N+1', 'latency mean ms', 'latency p99 ms', 'stabilize period ms', 'stabilize after join ms', 'churn round every ms', 'success @10%/round churn', 'churn lookups', 'correct after churn', 'row wall s', 'load avg', 'loop lag p99 ms'],
+    rows: rows.map(r => [r.mode, r.n, r.lookups, r.correct / r.lookups, r.meanHops, r.p99Hops, half(r.n), r.meanHops / half(r.n), r.meanHops <= half(r.n) + 1 ? 'met' : 'MISSED', r.meanMs, r.p99Ms, r.stabilizePeriodMs, r.stabilizeMs, r.churnEveryMs, r.churnSuccess, r.churnLookups, r.afterChurn, r.wallS, r.load, r.lagP99Ms] as Cell[]),
     note: 'libp2p-memory: real libp2p peers (Noise, Yamux) in one process, DHT only, wall-clock ms on a shared 2-core machine (load average and event-loop lag beside). ' +
       'sim: the same actor on SimNetwork, virtual ms with 10 ms one-way links. ' +
-      'Churn: every stabilization period 10% of the peers crash (no goodbye) and as many fresh peers join through the bootstrap peer while lookups run; ' +
-      'success = lookups answering the owner in a membership the ring passed through (the survivors plus any subset of that round\'s joiners); a crashed peer, a wrong survivor or a failed lookup counts as a miss. ' +
+      'Churn: every stabilization period 10% of the peers crash (no goodbye) and as many fresh peers join through the bootstrap peer while lookups run ' +
+      '(each round also starts 30 lookups from members; libp2p: rounds on the wall clock, nothing awaited, "churn round every" is the pace achieved; sim: a round\'s joins and lookups run to the end, then one period); ' +
+      'success = lookups answering the owner in a membership the ring passed through while they ran (the owner among the peers settled in the ring throughout, or a joiner not yet settled or a crashed peer between the key and it); a wrong or failed lookup counts as a miss. ' +
       '"correct after churn": lookups from random members once the ring re-converged, against the final membership.'
   }
   const ratios: Record<string, number> = {}
@@ -204,7 +208,7 @@ async function libp2pRun (n: number, lookups: number, churnRounds: number, seed:
     lag.disable()
     return {
       mode: 'libp2p-memory', n, lookups, correct, meanHops: mean(hops), p99Hops: pct(hops, 0.99), meanMs: mean(ms), p99Ms: pct(ms, 0.99), stabilizeMs,
-      churnSuccess: churn.success, churnLookups: churn.total, afterChurn: churn.after,
+      churnSuccess: churn.success, churnLookups: churn.total, afterChurn: churn.after, churnEveryMs: churn.periodMs,
       wallS: (performance.now() - t00) / 1000, load: loadavg()[0], lagP99Ms: lag.percentile(99) / 1e6, stabilizePeriodMs: dcfg.stabilizeMs ?? 150
     }
   } finally {
@@ -219,13 +223,26 @@ function joinerConfig (o: ConfigOverrides): PeerConfig {
 }
 
 /**
- * Every stabilization period, 10% of the members crash (never the bootstrap peer) and as
- * many fresh peers join through the bootstrap peer while lookups run from the others.
- * Joiners are started (not joined) before the first round so that rounds follow each
- * other at the stabilization period, not at the pace of peer start-up.
+ * A member's time in the ring: `from` its join call, `settled` one stabilization period
+ * after its join returned (until then the ring may rightly route past it), `killed` when
+ * its crash began, `until` once its transport had stopped (it answers until then).
  */
-async function libp2pChurn (ring: RuntimePeer[], boot: RuntimePeer, space: RingSpace, r: number, period: number, rounds: number, rnd: SeededRandom, cfg: PeerConfig, extra: RuntimePeer[]): Promise<{ success: number, total: number, after: number | null }> {
-  if (rounds <= 0) return { success: 0, total: 0, after: null }
+interface Presence { node: NodeRef, from: number, settled: number, killed?: number, until?: number }
+
+/**
+ * Every stabilization period, on the clock and without waiting for anything, 10% of the
+ * members crash (never the bootstrap peer), as many fresh peers start joining through
+ * the bootstrap peer, and 30 lookups start from members in the ring. Joiners are started
+ * (not joined) beforehand so that rounds follow the period, not peer start-up.
+ *
+ * A lookup is right when it answers the owner of its key in some membership the ring
+ * passed through while it ran: the owner among the peers settled in the ring throughout,
+ * or a peer there for part of it (a joiner not yet settled, or a peer that crashed
+ * meanwhile) lying between the key and that owner. A lookup whose origin crashed under
+ * it is not counted.
+ */
+async function libp2pChurn (ring: RuntimePeer[], boot: RuntimePeer, space: RingSpace, r: number, period: number, rounds: number, rnd: SeededRandom, cfg: PeerConfig, extra: RuntimePeer[]): Promise<{ success: number, total: number, after: number | null, periodMs: number }> {
+  if (rounds <= 0) return { success: 0, total: 0, after: null, periodMs: period }
   const k = Math.max(1, Math.round(ring.length / 10))
   const pool: RuntimePeer[] = []
   await inBatches(Array.from({ length: k * rounds }), 8, async () => {
@@ -233,46 +250,85 @@ async function libp2pChurn (ring: RuntimePeer[], boot: RuntimePeer, space: RingS
     extra.push(p)
     pool.push(p)
   })
-  let live = [...ring]
+  const presence = new Map<PeerKey, Presence>()
+  for (const n of await idsOf(ring)) presence.set(n.peer, { node: n, from: 0, settled: 0 })
+  const poolIds = new Map((await idsOf(pool)).map(n => [n.peer, n]))
+  /** Alive (not crashed); `inRing`: alive and joined, the lookup origins. A joiner whose explicit join failed is alive and joins on its own later. */
+  let alive = [...ring]
+  let inRing = [...ring]
+  const pending: Array<Promise<void>> = []
+  const results: Array<{ key: string, answer?: PeerKey, error?: string, origin: PeerKey, api: DhtApi, start: number, end: number }> = []
+  const lookup = async (key: string): Promise<void> => {
+    const from = inRing[rnd.int(inRing.length)]
+    const api = dhtOf(from)
+    const start = performance.now()
+    try {
+      const answer = (await api.findSuccessor(key)).peer
+      results.push({ key, answer, origin: from.id, api, start, end: performance.now() })
+    } catch (err) {
+      results.push({ key, error: (err as Error).message, origin: from.id, api, start, end: performance.now() })
+    }
+  }
+  const t0 = performance.now()
+  for (let round = 0; round < rounds; round++) {
+    await sleep(Math.max(0, t0 + round * period - performance.now()))
+    const now = performance.now()
+    const victims = rnd.shuffle(alive.filter(p => p !== boot)).slice(0, k)
+    for (const v of victims) {
+      // Gone once its transport has stopped: until then it still answers, and rightly so.
+      const pr = presence.get(v.id)
+      if (pr !== undefined) pr.killed = now
+      pending.push(kill(v).then(() => { if (pr !== undefined) pr.until = performance.now() }))
+    }
+    alive = alive.filter(p => !victims.includes(p))
+    inRing = inRing.filter(p => !victims.includes(p))
+    for (const j of pool.splice(0, k)) {
+      const id = poolIds.get(j.id)
+      const pr: Presence | undefined = id !== undefined ? { node: id, from: now, settled: Infinity } : undefined
+      if (pr !== undefined) presence.set(j.id, pr)
+      alive.push(j)
+      pending.push(dhtOf(j).join(boot.multiaddrs()).then(() => {
+        if (pr !== undefined) pr.settled = performance.now() + period
+        if (alive.includes(j)) inRing.push(j)
+      }, () => {}))
+    }
+    for (let i = 0; i < CHURN_LOOKUPS_PER_ROUND; i++) pending.push(lookup(`churn-${round}-${i}-${rnd.int(1e9)}`))
+  }
+  const periodMs = rounds > 1 ? (performance.now() - t0) / (rounds - 1) : period
+  await Promise.all(pending)
+  const live = alive
   let ok = 0
   let total = 0
   const misses: string[] = []
-  for (let round = 0; round < rounds; round++) {
-    const t0 = performance.now()
-    const victims = rnd.shuffle(live.filter(p => p !== boot)).slice(0, k)
-    await Promise.all(victims.map(kill))
-    live = live.filter(p => !victims.includes(p))
-    const survivors = await idsOf(live)
-    const joiners = pool.splice(0, k)
-    const joinerIds = new Map((await idsOf(joiners)).map(n => [n.peer, n]))
-    const results: Array<{ key: string, answer: PeerKey | undefined, api: DhtApi, error?: string }> = []
-    await Promise.all([
-      ...joiners.map(async j => { await dhtOf(j).join(boot.multiaddrs()).catch(() => {}) }),
-      ...Array.from({ length: CHURN_LOOKUPS_PER_ROUND }, async (_, i) => {
-        const api = dhtOf(live[rnd.int(live.length)])
-        const key = `churn-${round}-${i}-${rnd.int(1e9)}`
-        try { results.push({ key, answer: (await api.findSuccessor(key)).peer, api }) } catch (err) { results.push({ key, answer: undefined, api, error: (err as Error).message }) }
-      }),
-      sleep(period)
-    ])
-    live = [...live, ...joiners]
-    for (const res of results) {
-      total++
-      if (res.answer !== undefined && ownerDuringJoins(space, survivors, joinerIds, res.api.idOf(res.key), res.answer)) ok++
-      else if (misses.length < 5) misses.push(`${res.key}: ${res.answer ?? res.error ?? '?'}`)
+  for (const res of results) {
+    const origin = presence.get(res.origin)
+    if (origin?.killed !== undefined && origin.killed <= res.end) continue
+    const throughout: NodeRef[] = []
+    const partly = new Map<PeerKey, NodeRef>()
+    for (const [peer, pr] of presence) {
+      if (pr.from > res.end || (pr.until !== undefined && pr.until < res.start)) continue
+      if (pr.settled <= res.start && (pr.until === undefined || pr.until >= res.end)) throughout.push(pr.node)
+      else partly.set(peer, pr.node)
     }
-    log(`churn round ${round}: ${k} out, ${k} in, ${results.length} lookups in ${(performance.now() - t0).toFixed(0)} ms`)
+    total++
+    if (res.answer !== undefined && ownerDuringJoins(space, sortedMembers(throughout), partly, res.api.idOf(res.key), res.answer)) ok++
+    else if (misses.length < 5) misses.push(`${res.key}: ${res.answer ?? res.error ?? '?'}`)
+    if (process.env.DHT_BENCH_DEBUG !== undefined && res.answer !== undefined && !ownerDuringJoins(space, sortedMembers(throughout), partly, res.api.idOf(res.key), res.answer)) {
+      const pr = presence.get(res.answer)
+      const owner = trueSuccessor(space, sortedMembers(throughout), res.api.idOf(res.key))
+      log(`miss ${res.key} [${(res.start - t0).toFixed(0)}, ${(res.end - t0).toFixed(0)}] answer ${res.answer.slice(-6)} from ${pr === undefined ? 'unknown' : `${(pr.from - t0).toFixed(0)}..${pr.until === undefined ? '' : (pr.until - t0).toFixed(0)}`} owner ${owner.peer.slice(-6)} partly ${[...partly.keys()].map(x => x.slice(-6)).join(',')} d(key,ans)=${String(distance(space, res.api.idOf(res.key), presence.get(res.answer)?.node.id ?? res.api.idOf(res.key)) * 1000n / space.size)} d(key,owner)=${String(distance(space, res.api.idOf(res.key), owner.id) * 1000n / space.size)}`)
+    }
   }
-  if (misses.length > 0) log(`churn misses (first ${misses.length}): ${misses.join('; ')}`)
-  const left = await waitConverged(live, space, r, 120_000)
-  if (left.length > 0) { log(`not re-converged after churn: ${left.length} problems, ${left.slice(0, 2).join('; ')}`); return { success: total === 0 ? 0 : ok / total, total, after: null } }
+  log(`churn: ${rounds} rounds of ${k} out and ${k} in, one every ${periodMs.toFixed(0)} ms (period ${period}); ${total} lookups counted${misses.length > 0 ? `; misses: ${misses.join('; ')}` : ''}`)
+  const left = await waitConverged(live, space, r, 300_000)
+  if (left.length > 0) { log(`not re-converged after churn: ${left.length} problems, ${left.slice(0, 2).join('; ')}`); return { success: total === 0 ? 0 : ok / total, total, after: null, periodMs } }
   const members = await idsOf(live)
   let right = 0
   await inBatches(Array.from({ length: AFTER_CHURN_LOOKUPS }, (_, i) => `after-${i}-${rnd.int(1e9)}`), 8, async key => {
     const api = dhtOf(live[rnd.int(live.length)])
     try { if ((await api.findSuccessor(key)).peer === trueSuccessor(space, members, api.idOf(key)).peer) right++ } catch {}
   })
-  return { success: total === 0 ? 0 : ok / total, total, after: right / AFTER_CHURN_LOOKUPS }
+  return { success: total === 0 ? 0 : ok / total, total, after: right / AFTER_CHURN_LOOKUPS, periodMs }
 }
 
 async function idsOf (peers: RuntimePeer[]): Promise<NodeRef[]> {
@@ -324,7 +380,7 @@ async function simRun (n: number, lookups: number, churnRounds: number, seed: nu
   const churn = await simChurn(ring, rnd, churnRounds, stabilize, first.name, name)
   return {
     mode: 'sim', n, lookups, correct, meanHops: mean(hops), p99Hops: pct(hops, 0.99), meanMs: mean(ms), p99Ms: pct(ms, 0.99), stabilizeMs,
-    churnSuccess: churn.success, churnLookups: churn.total, afterChurn: churn.after, wallS: (performance.now() - t00) / 1000, load: loadavg()[0], lagP99Ms: null, stabilizePeriodMs: stabilize
+    churnSuccess: churn.success, churnLookups: churn.total, afterChurn: churn.after, churnEveryMs: stabilize, wallS: (performance.now() - t00) / 1000, load: loadavg()[0], lagP99Ms: null, stabilizePeriodMs: stabilize
   }
 }
 
@@ -353,7 +409,7 @@ async function simChurn (ring: SimRing, rnd: SeededRandom, rounds: number, stabi
       ...Array.from({ length: CHURN_LOOKUPS_PER_ROUND }, async (_, i) => {
         const api = apis[rnd.int(apis.length)]
         const key = `churn-${round}-${i}-${rnd.int(1e9)}`
-        try { results.push({ key, peer: (await api.findSuccessor(key)).peer, api }) } catch { results.push({ key, peer: undefined, api }) }
+        try { results.push({ key, peer: (await api.findSuccessor(key)).peer, api }) } catch (err) { results.push({ key, peer: undefined, api }); if (process.env.DHT_BENCH_DEBUG !== undefined) log(`sim churn lookup failed: ${(err as Error).message}`) }
       })
     ])
     await ring.drive(work, 30_000)
@@ -361,6 +417,7 @@ async function simChurn (ring: SimRing, rnd: SeededRandom, rounds: number, stabi
     for (const res of results) {
       total++
       if (res.peer !== undefined && ownerDuringJoins(ring.space, survivors, joinerIds, res.api.idOf(res.key), res.peer)) ok++
+      else if (res.peer !== undefined && process.env.DHT_BENCH_DEBUG !== undefined) log(`sim churn wrong answer ${res.peer}, owner ${trueSuccessor(ring.space, survivors, res.api.idOf(res.key)).peer}, victim ${victims.includes(res.peer)}`)
     }
   }
   let after: number | null = null

@@ -130,7 +130,7 @@ export class DhtActor implements Actor<DhtInbox> {
       case 'tick': this.onTick(m.tick); break
       case 'put': this.answer(m.reply, async () => await this.putTask(m.key, m.value)); break
       case 'get': this.answer(m.reply, async () => await this.getTask(m.key)); break
-      case 'find': this.answer(m.reply, async () => { const res = await this.lookup(m.key); return { peer: res.nodes[0].peer, id: res.nodes[0].id, hops: res.hops } satisfies FindResult }); break
+      case 'find': this.answer(m.reply, async () => await this.findTask(m.key)); break
       case 'view': m.reply.ok(this.view()); break
       case 'join':
         this.joining++
@@ -288,6 +288,29 @@ export class DhtActor implements Actor<DhtInbox> {
     return { done: res.done, nodes: res.nodes.map(w => this.learn(w)) }
   }
 
+  /**
+   * findSuccessor: the lookup's owner, confirmed live by a ping. Its predecessor named it
+   * from its successor list, and right after a crash that list still holds the dead
+   * owner; the next entry is then the key's successor. One more round trip per lookup
+   * buys answers that are never a peer that is gone (put and get confirm by their own call).
+   */
+  private async findTask (key: RingId): Promise<FindResult> {
+    const res = await this.lookup(key)
+    let lastErr: unknown
+    for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, C.PUT_ATTEMPTS)) {
+      if (node.peer !== this.ring.self.peer) {
+        try {
+          await this.rpc.call(node.peer, { type: 'ping' }, 'pong')
+        } catch (err) {
+          lastErr = err
+          if (meansDead(err)) { this.markDead(node.peer); continue }
+        }
+      }
+      return { peer: node.peer, id: node.id, hops: res.hops }
+    }
+    throw new DhtError('lookup-failed', `lookup of ${key.toString(16)}: no live owner among ${res.nodes.length} candidates`, { hops: res.hops }, { cause: lastErr })
+  }
+
   private async lookup (key: RingId, via?: NodeRef[]): Promise<LookupResult> {
     const deps = {
       space: this.space,
@@ -295,6 +318,8 @@ export class DhtActor implements Actor<DhtInbox> {
       isDead: this.isDead,
       markDead: this.markDead,
       step: async (to: NodeRef) => await this.remoteStep(to, key),
+      successorsOf: async (to: NodeRef) => (await this.rpc.call(to.peer, { type: 'get-state' }, 'state')).succs.map(w => this.learn(w)),
+      localStep: (dead: (p: PeerKey) => boolean) => routeStep(this.space, this.ring, this.fingers, key, dead, C.STEP_FANOUT),
       deadlineMs: this.cfg.lookupTimeoutMs,
       maxHops: this.cfg.lookupMaxHops
     }

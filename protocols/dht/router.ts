@@ -21,7 +21,10 @@ export type StepAnswer =
  */
 export function routeStep (space: RingSpace, ring: RingState, fingers: FingerTable, key: RingId, isDead: (p: PeerKey) => boolean, fanout: number): StepAnswer {
   const live = ring.succs.filter(n => !isDead(n.peer))
-  if (key === ring.self.id || live.length === 0) return { done: true, nodes: [ring.self, ...live] }
+  if (key === ring.self.id || ring.succs.length === 0) return { done: true, nodes: [ring.self, ...live] }
+  // Every successor suspected dead: we are cut off (or crashing), not alone. Claiming
+  // every key would be wrong; name no one, so the querier goes round us.
+  if (live.length === 0) return { done: false, nodes: [] }
   if (inOpenClosed(space, key, ring.self.id, live[0].id)) return { done: true, nodes: live }
   const nodes = closestPreceding(space, ring, fingers, key, isDead, fanout)
   return nodes.length > 0 ? { done: false, nodes } : { done: true, nodes: live }

@@ -86,8 +86,16 @@ export async function inBatches<T, R> (items: T[], n: number, fn: (t: T, i: numb
   return out
 }
 
-/** A crash as the others see it: the transport goes first, so no goodbye reaches anyone. */
+/**
+ * A crash as the others see it: the peer stops answering and every connection is reset
+ * at once, then the transport stops, so no goodbye reaches anyone. (A graceful libp2p stop alone closes connections
+ * one by one while the dying peer's DHT keeps answering, from a view in which its
+ * neighbours look dead: a slow death, not a crash.)
+ */
 export async function kill (p: RuntimePeer): Promise<void> {
+  // Answer nothing from now on (a dial that lands before the listener closes finds no protocol).
+  await Promise.all(p.libp2p.getProtocols().map(async proto => { await p.libp2p.unhandle(proto) }))
+  for (const c of p.libp2p.getConnections()) c.abort(new Error('crashed'))
   await p.libp2p.stop()
   await p.stop()
 }
