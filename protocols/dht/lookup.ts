@@ -60,12 +60,14 @@ export async function iterativeLookup (deps: LookupDeps, key: RingId, start: { l
       // successor crashed a moment ago, say). Its successor list skips past them: a live
       // entry before the key is a new candidate; the first live one at or after the key
       // (with none before it) owns the key.
-      if (closest === undefined && deps.localStep !== undefined && !fellBack) {
-        fellBack = true
+      if (closest === undefined && deps.localStep !== undefined) {
+        // Our own table again without the peers that failed: as long as it names someone
+        // new (each failure counts towards the hop limit, so this ends).
         const again = deps.localStep(isDead)
         if (again.done) return { nodes: again.nodes, hops }
+        const before = pool.size
         pool.add(again.nodes)
-        continue
+        if (pool.size > before) continue
       }
       if (closest !== undefined && !fellBack) {
         fellBack = true

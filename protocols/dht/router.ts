@@ -77,6 +77,11 @@ export class CandidatePool {
     this.pool.sort((a, b) => compareBig(distance(this.space, a.id, this.key), distance(this.space, b.id, this.key)))
   }
 
+  /** Candidates waiting to be asked. */
+  get size (): number {
+    return this.pool.length
+  }
+
   /** The closest candidate not yet asked and not dead. */
   next (isDead: (p: PeerKey) => boolean): NodeRef | undefined {
     while (this.pool.length > 0) {
