@@ -16,7 +16,7 @@ import { swarmBaseConfig, type ConfigOverrides } from '../node/swarm.ts'
 import { overlay } from '../config/schema.ts'
 import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
 import { SeededRandom } from '../node/ports/random.ts'
-import { converged, ownerDuringJoins, sortedMembers, trueSuccessor } from '../protocols/dht/invariants.ts'
+import { converged, oneOrderedRing, ownerDuringJoins, sortedMembers, trueSuccessor } from '../protocols/dht/invariants.ts'
 import { distance, type RingSpace } from '../protocols/dht/ids.ts'
 import type { NodeRef } from '../protocols/dht/node-ref.ts'
 import type { DhtApi } from '../protocols/dht/api.ts'
@@ -321,7 +321,11 @@ async function libp2pChurn (ring: RuntimePeer[], boot: RuntimePeer, space: RingS
   }
   log(`churn: ${rounds} rounds of ${k} out and ${k} in, one every ${periodMs.toFixed(0)} ms (period ${period}); ${total} lookups counted${misses.length > 0 ? `; misses: ${misses.join('; ')}` : ''}`)
   const left = await waitConverged(live, space, r, 300_000)
-  if (left.length > 0) { log(`not re-converged after churn: ${left.length} problems, ${left.slice(0, 2).join('; ')}`); return { success: total === 0 ? 0 : ok / total, total, after: null, periodMs } }
+  if (left.length > 0) {
+    const st = await states(live)
+    log(`not re-converged after churn: ${left.length} problems over ${live.length} peers (${[...st.values()].filter(x => x.succs.length === 0).length} alone; ${oneOrderedRing(space, st).join('; ') || 'one ordered ring'}), ${left.slice(0, 2).join('; ')}`)
+    return { success: total === 0 ? 0 : ok / total, total, after: null, periodMs }
+  }
   const members = await idsOf(live)
   let right = 0
   await inBatches(Array.from({ length: AFTER_CHURN_LOOKUPS }, (_, i) => `after-${i}-${rnd.int(1e9)}`), 8, async key => {
