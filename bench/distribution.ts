@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N] [--only two-peer|swarms] [--rounds 3] [--block-kib N] [--pipeline N]`
+ * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N] [--only two-peer|swarms] [--rounds 3] [--block-kib N] [--pipeline N] [--procs]`
  *
  * One seed and N leechers on TCP over 127.0.0.1, all in this one process (one libp2p host,
  * LevelDB store and data directory per peer; files on disk), plus a bootstrap peer that
@@ -14,16 +14,23 @@
  * uncapped: our transfer's throughput next to a plain libp2p stream's between the same
  * two hosts, `--rounds` times back to back (the ratio is the median of the rounds'), with
  * the CPU each took. 1 MB = 10^6 bytes.
+ *
+ * `--procs` runs the swarms with every peer (tracker, seed, each leecher) in its own Node
+ * process (bench/dist-peer.ts), so no event loop carries more than one peer's traffic; CPU
+ * s/s is then summed over the children. The two-peer rounds stay in this process.
  */
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { open, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { overlay } from '../config/schema.ts'
 import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
 import { createPeer, type RuntimePeer } from '../node/peer.ts'
 import { swarmBaseConfig, type ConfigOverrides } from '../node/swarm.ts'
 import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
+import type { DistPeerSpec } from './dist-peer.ts'
 import { environment, type BenchReport, type BenchTable, type Cell } from './report.ts'
 
 const MB = 1_000_000
@@ -64,7 +71,7 @@ async function sha256File (path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex')
 }
 
-function peerConfig (dir: string, name: string, uploadBps: number, bootstrap: string[], chunks: Record<string, unknown>, tracker = false): PeerConfig {
+export function peerConfig (dir: string, name: string, uploadBps: number, bootstrap: string[], chunks: Record<string, unknown>, tracker = false): PeerConfig {
   const base = swarmBaseConfig('tcp')
   const o: ConfigOverrides = {
     node: { dataDir: join(dir, name), logLevel: 'error' },
@@ -151,6 +158,141 @@ export async function runSwarm (dir: string, profile: Profile, n: number, size: 
     }
   } finally {
     await Promise.all(peers.map(async p => { await p.stop() }))
+  }
+}
+
+const DIST_PEER = new URL('./dist-peer.ts', import.meta.url).pathname
+/** How long a child may take to start, reach the tracker (and, for the seed, hash the file) and say ready. */
+const PEER_READY_TIMEOUT_MS = 60_000
+/** How long a child may take to answer a status request once the run is over. */
+const PEER_STATUS_TIMEOUT_MS = 15_000
+/** After SIGTERM a child gets this long to stop its libp2p host and LevelDB before SIGKILL. */
+const PEER_TERM_GRACE_MS = 3_000
+
+/** A line a dist-peer child printed (see bench/dist-peer.ts). */
+interface PeerLine { event: string, multiaddrs?: string[], link?: string, have?: number, of?: number, uploaded?: number, cpuS?: number, uncaught?: number, message?: string }
+
+/** One peer process of the --procs mode: its stdout lines queued per event, its stdin for commands. */
+class PeerProc {
+  readonly child: ChildProcess
+  private readonly lines: PeerLine[] = []
+  private wake: () => void = () => {}
+  private exit: string | undefined
+  private stderr = ''
+  readonly name: string
+
+  constructor (spec: DistPeerSpec) {
+    this.name = spec.name
+    this.child = spawn(process.execPath, [DIST_PEER, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'] })
+    this.child.stderr?.on('data', (d: Buffer) => { this.stderr = (this.stderr + d.toString()).slice(-2000) })
+    this.child.stdin?.on('error', () => {}) // a child that died is reported by next(), with its stderr
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (l) => {
+      if (!l.startsWith('{')) return
+      this.lines.push(JSON.parse(l) as PeerLine)
+      this.wake()
+    })
+    this.child.once('exit', (code, signal) => { this.exit = `exited with ${code ?? signal}`; this.wake() })
+  }
+
+  send (cmd: string): void { this.child.stdin?.write(cmd + '\n') }
+
+  /** The next line with `event`; throws on an error line, on exit, or after `timeoutMs`. */
+  async next (event: string, timeoutMs: number): Promise<PeerLine> {
+    const deadline = performance.now() + timeoutMs
+    for (;;) {
+      const i = this.lines.findIndex(l => l.event === event || l.event === 'error')
+      if (i >= 0) {
+        const [line] = this.lines.splice(i, 1)
+        if (line.event === 'error') throw new Error(`peer ${this.name}: ${line.message ?? 'error'} (stderr: ${this.stderr.slice(-500)})`)
+        return line
+      }
+      if (this.exit !== undefined) throw new Error(`peer ${this.name} ${this.exit} before '${event}' (stderr: ${this.stderr.slice(-500)})`)
+      const left = deadline - performance.now()
+      if (left <= 0) throw new Error(`peer ${this.name}: no '${event}' within ${timeoutMs} ms (stderr: ${this.stderr.slice(-500)})`)
+      await new Promise<void>(resolve => {
+        const t = setTimeout(resolve, left)
+        this.wake = () => { clearTimeout(t); resolve() }
+      })
+    }
+  }
+
+  get running (): boolean { return this.child.exitCode === null && this.child.signalCode === null }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */
+  async kill (): Promise<void> {
+    if (!this.running) return
+    const gone = new Promise<void>(resolve => this.child.once('exit', () => { resolve() }))
+    const within = async (ms: number): Promise<boolean> => await Promise.race([gone.then(() => true), new Promise<boolean>(resolve => setTimeout(() => { resolve(false) }, ms).unref())])
+    this.child.kill('SIGTERM')
+    if (await within(PEER_TERM_GRACE_MS)) return
+    this.child.kill('SIGKILL')
+    await within(PEER_TERM_GRACE_MS)
+  }
+}
+
+/**
+ * `runSwarm` with every peer in its own process (bench/dist-peer.ts): tracker, seed, then
+ * all leechers at once; the clock runs from 'go' until every leecher reported done, then the
+ * parent checks every output file's SHA-256 and asks each child for its upload byte count
+ * and CPU. Every child is killed at the end, on error and on timeout.
+ */
+export async function runSwarmProcs (dir: string, profile: Profile, n: number, size: number, chunks: Record<string, unknown>, timeoutS: number): Promise<RunResult> {
+  const procs: PeerProc[] = []
+  const start = (spec: DistPeerSpec): PeerProc => { const p = new PeerProc(spec); procs.push(p); return p }
+  try {
+    const src = join(dir, 'source.bin')
+    await mkdir(dir, { recursive: true })
+    const sha = await writeRandomFile(src, size)
+    const tracker = start({ role: 'tracker', dir, name: 'bootstrap', uploadBps: 0, bootstrap: [], chunks })
+    const entry = (await tracker.next('ready', PEER_READY_TIMEOUT_MS)).multiaddrs?.filter(a => a.includes('/127.0.0.1/')) ?? []
+    if (entry.length === 0) throw new Error('the tracker process reported no 127.0.0.1 address')
+    const seed = start({ role: 'seed', dir, name: 'seed', uploadBps: profile.seedBps, bootstrap: entry, chunks, src })
+    const link = (await seed.next('ready', PEER_READY_TIMEOUT_MS)).link
+    if (link === undefined) throw new Error('the seed process reported no link')
+    const leechers: PeerProc[] = []
+    for (let i = 0; i < n; i++) {
+      leechers.push(start({ role: 'leecher', dir, name: `leecher-${i}`, uploadBps: profile.leecherBps, bootstrap: entry, chunks, link, out: join(dir, `out-${i}.bin`) }))
+    }
+    await Promise.all(leechers.map(async l => await l.next('ready', PEER_READY_TIMEOUT_MS)))
+    for (const p of procs) p.send('go')
+    const t0 = performance.now()
+    let measuredS: number | null = null
+    try {
+      await Promise.all(leechers.map(async l => await l.next('done', timeoutS * 1000)))
+      measuredS = (performance.now() - t0) / 1000
+    } catch (err) {
+      // A timeout is a result (the table shows it); a child that failed or died is not.
+      if (!/no 'done' within/.test((err as Error).message)) throw err
+    }
+    const elapsed = (performance.now() - t0) / 1000
+    const status = async (p: PeerProc): Promise<PeerLine> => { p.send('status'); return await p.next('status', PEER_STATUS_TIMEOUT_MS) }
+    const [trackerSt, seedSt, ...leecherSt] = await Promise.all(procs.map(status))
+    let util = 0
+    let complete = 0
+    for (const st of leecherSt) {
+      util += (st.uploaded ?? 0) / (profile.leecherBps * elapsed)
+      if ((st.of ?? 0) > 0 && st.have === st.of) complete++
+    }
+    if (measuredS !== null) {
+      for (let i = 0; i < n; i++) {
+        if (await sha256File(join(dir, `out-${i}.bin`)) !== sha) throw new Error(`leecher ${i}'s file differs from the original`)
+      }
+    }
+    const all = [trackerSt, seedSt, ...leecherSt]
+    const uncaught = all.reduce((s, st) => s + (st.uncaught ?? 0), 0)
+    if (uncaught > 0) process.stderr.write(`distribution --procs: ${uncaught} uncaught libp2p exceptions in the children\n`)
+    const seedUp = seedSt.uploaded ?? 0
+    return {
+      measuredS,
+      seedCopies: seedUp / size,
+      utilisation: util / n,
+      complete,
+      seedUtilisation: seedUp / (profile.seedBps * elapsed),
+      cpuPerWall: all.reduce((s, st) => s + (st.cpuS ?? 0), 0) / elapsed,
+      load: loadavg()[0]
+    }
+  } finally {
+    await Promise.all(procs.map(async p => { await p.kill() }))
   }
 }
 
@@ -273,6 +415,8 @@ export async function run (args: string[]): Promise<BenchReport> {
   const onlyTwoPeer = flag(args, 'only') === 'two-peer'
   // `--only swarms` skips the two-peer rounds: a quicker loop on the distribution policies.
   const onlySwarms = flag(args, 'only') === 'swarms'
+  const procs = args.includes('--procs')
+  const swarm = procs ? runSwarmProcs : runSwarm
   const profiles = onlyTwoPeer ? [] : PROFILES.filter(p => which === 'all' || p.name === which)
   const dir = await mkdtemp(join(tmpdir(), 'peerhive-bench-dist-'))
   const tables: BenchReport['tables'] = []
@@ -285,7 +429,7 @@ export async function run (args: string[]): Promise<BenchReport> {
         const dP2P = Math.max(size / uS, (n * size) / (uS + n * profile.leecherBps))
         const dCs = (n * size) / uS
         const runDir = join(dir, `${profile.name}-${n}`)
-        const r = await runSwarm(runDir, profile, n, size, chunks, Math.max(120, 4 * dP2P))
+        const r = await swarm(runDir, profile, n, size, chunks, Math.max(120, 4 * dP2P))
         await rm(runDir, { recursive: true, force: true })
         const ratio = r.measuredS === null ? null : r.measuredS / dP2P
         rows.push([n, r.measuredS, dP2P, dCs, ratio, r.seedCopies, r.seedUtilisation, r.utilisation, `${r.complete}/${n}`, r.cpuPerWall, r.load])
@@ -293,10 +437,12 @@ export async function run (args: string[]): Promise<BenchReport> {
         process.stderr.write(`distribution ${profile.name} n=${n}: ${r.measuredS?.toFixed(1) ?? 'timeout'} s (D_P2P ${dP2P.toFixed(1)} s)\n`)
       }
       tables.push({
-        title: `${profile.name}: seed ${profile.seedBps / MB} MB/s, leechers ${profile.leecherBps / MB} MB/s upload, F = ${sizeMib} MiB, chunks ${chunkKib} KiB`,
+        title: `${procs ? 'procs, ' : ''}${profile.name}: seed ${profile.seedBps / MB} MB/s, leechers ${profile.leecherBps / MB} MB/s upload, F = ${sizeMib} MiB, chunks ${chunkKib} KiB`,
         columns: ['N', 'measured s', 'D_P2P s', 'D_cs s', 'measured/D_P2P', 'seed copies', 'seed upload util', 'leecher upload util', 'complete', 'CPU s/s', 'load 1 min'],
         rows,
-        note: `All peers share this one process's event loop: CPU s/s near the cores it gets (${availableParallelism()} on this machine, fewer under the load shown) means the run measured the CPU, not the policies.`
+        note: procs
+          ? `Every peer in its own process (--procs); CPU s/s is summed over the N + 2 children (tracker, seed, leechers) (${availableParallelism()} cores on this machine, shared: see the load).`
+          : `All peers share this one process's event loop: CPU s/s near the cores it gets (${availableParallelism()} on this machine, fewer under the load shown) means the run measured the CPU, not the policies.`
       })
     }
     if (!onlySwarms) {
@@ -312,7 +458,7 @@ export async function run (args: string[]): Promise<BenchReport> {
   }
   return {
     bench: 'distribution',
-    environment: { ...environment(), process: 'one process, one libp2p host + LevelDB per peer', sizeMib, chunkKib, uncaughtLibp2pErrors: uncaught },
+    environment: { ...environment(), process: procs ? 'swarms: one process per peer (tracker, seed, each leecher)' : 'one process, one libp2p host + LevelDB per peer', sizeMib, chunkKib, uncaughtLibp2pErrors: uncaught },
     tables,
     ratios
   }
