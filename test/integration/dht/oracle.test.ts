@@ -7,7 +7,9 @@ import { DHT_TEST_CONFIG, dhtOf, inBatches, states, waitConverged, waitFingers }
 const SEED = Number(process.env.SEED ?? Date.now() % 100_000)
 
 describe('dht oracle: 32 peers on the memory transport', function () {
-  this.timeout(90_000)
+  // About 25 s on this machine; 3,000 DHT operations on 32 peers in one process stretch
+  // several-fold when the two cores are shared with other heavy runs.
+  this.timeout(150_000)
   let swarm: Swarm
 
   before(async () => {
