@@ -3,7 +3,7 @@ import type { PeerKey } from '../../node/ports/net.ts'
 import type { Random } from '../../node/ports/random.ts'
 import { Bitfield } from './bitfield.ts'
 import { admitNewcomer, rechoke, serveOrder, type ChokeCandidate } from './choker.ts'
-import { ENDGAME_BLOCKS, ENDGAME_COPIES, MAX_BLOCK_SIZE, STEAL_RATE_RATIO, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
+import { ENDGAME_BLOCKS, ENDGAME_COPIES, MAX_BLOCK_SIZE, STEAL_RATE_RATIO, SUPER_SEED_OFFER_BLOCKS, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
 import type { ChunkMsg, SwarmMsg } from './messages.ts'
 import { Picker, type BlockRef } from './picker.ts'
@@ -15,6 +15,16 @@ import { nextGap, snubAfterMs } from './snub.ts'
 import { pickOffer } from './super-seed.ts'
 import { SwarmPeer } from './swarm-peer.ts'
 import { invalidFor } from './wire-checks.ts'
+
+/**
+ * How many times SUPER_SEED_OFFERS_PER_PEER is taken so that a peer's offers cover
+ * SUPER_SEED_OFFER_BLOCKS blocks: 1 for chunks of four or more blocks, 4 for one-block
+ * chunks (see the constant for why). The unspread limit stays in chunks: scaling it too let
+ * a free-rider take four times as many chunks from the seed before it counted as one.
+ */
+export function superSeedScale (blocksPerChunk: number): number {
+  return Math.max(1, Math.ceil(SUPER_SEED_OFFER_BLOCKS / (SUPER_SEED_OFFERS_PER_PEER * Math.max(1, blocksPerChunk))))
+}
 
 export interface SwarmConfig {
   blockSize: number
@@ -84,6 +94,8 @@ export class Swarm {
   private readonly loaded = new Map<number, Uint8Array>()
   private closed = false
   private readonly offerCount: Int32Array
+  /** Super-seeding offers per peer (superSeedScale). */
+  private readonly offersPerPeer: number
   /** Seeds met while we were complete too (see leaveIfBothSeeds). */
   private readonly seedsMet = new Set<PeerKey>()
   private optimistic: PeerKey | undefined
@@ -117,6 +129,7 @@ export class Swarm {
       endgameCopies: ENDGAME_COPIES
     })
     this.offerCount = new Int32Array(m.hashes.length)
+    this.offersPerPeer = SUPER_SEED_OFFERS_PER_PEER * superSeedScale(this.picker.blocksPerChunk)
     this.superSeeding = opts.superSeed && storage.have.complete && m.hashes.length > 0
     this.state = storage.have.complete ? 'seeding' : 'downloading'
     this.downTotal = new RateMeter(cfg.rateWindowMs)
@@ -572,8 +585,9 @@ export class Swarm {
   }
 
   /**
-   * Super-seeding: keep each peer offered up to two chunks it lacks, least spread first.
-   * A peer still sitting on SUPER_SEED_UNSPREAD_LIMIT chunks we gave it that no other peer
+   * Super-seeding: keep each peer offered up to two chunks it lacks (more for small chunks:
+   * superSeedScale), least spread first. A peer still sitting on SUPER_SEED_UNSPREAD_LIMIT
+   * chunks we gave it that no other peer
    * has gets nothing new until it passes some on: the seed's upload goes to peers that
    * spread it, and a free-rider is starved of fresh chunks.
    */
@@ -583,7 +597,7 @@ export class Swarm {
     if (p.obtained.size >= SUPER_SEED_UNSPREAD_LIMIT && !force) return
     const bits = this.picker.peerBits(p.key)
     const count = this.picker.have.length
-    while (p.offered.size < SUPER_SEED_OFFERS_PER_PEER) {
+    while (p.offered.size < this.offersPerPeer) {
       const i = pickOffer(count, j => bits?.has(j) === true, p.offered, j => this.picker.availability(j) + this.offerCount[j], this.io.random)
       if (i === undefined) return
       p.offered.add(i)
@@ -606,7 +620,7 @@ export class Swarm {
     if (!this.superSeeding) return
     for (const p of this.peers.values()) if (p.uploads.length > 0) return
     for (const p of this.peers.values()) {
-      if (p.ready && p.spreads && p.offered.size < SUPER_SEED_OFFERS_PER_PEER) this.topUpOffers(p, true)
+      if (p.ready && p.spreads && p.offered.size < this.offersPerPeer) this.topUpOffers(p, true)
     }
   }
 

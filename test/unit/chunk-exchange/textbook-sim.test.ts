@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { loadScenario } from '../../../node/sim/scenario-file.ts'
 import { simulate } from '../../../node/sim/simulate.ts'
 import { p2pBound } from '../../../node/sim/bounds.ts'
+import { superSeedScale } from '../../../protocols/chunk-exchange/swarm.ts'
 
 /**
  * The whole policy set (picker, choker, super-seeding, snub and pipeline sizing) against the
@@ -29,4 +30,19 @@ describe('chunk exchange policies on the textbook example (virtual time)', funct
       assert.ok(downloaded / (n * F) <= 1.1, `duplicate blocks: leechers downloaded ${(downloaded / (n * F)).toFixed(3)} x N F`)
     })
   }
+
+  it('one-block chunks: super-seeding offers enough chunks to keep the seed busy (N = 1 within 1.05x of F/u_s)', async () => {
+    // 225 chunks of one 16 KiB block: with two offers (the 64 KiB-chunk limit) each offer
+    // waited behind the pieces on the wire and the seed idled a round trip per two pieces (1.52x).
+    assert.equal(superSeedScale(4), 1)
+    assert.equal(superSeedScale(1), 4)
+    const [seedGroup, leechGroup] = base.peers
+    const file = { ...base.file, sizeBytes: base.file?.sizeBytes as number, chunkSize: 16384, blockSize: 16384 }
+    const r = await simulate({ ...base, file, sweep: undefined, peers: [seedGroup, { ...leechGroup, count: 1 }], keepTrace: false })
+    const bound = file.sizeBytes / (seedGroup.uploadBps as number)
+    assert.equal(r.swarm.completed, 1, `reproduce with seed=${String(base.seed)}`)
+    const t = (r.swarm.distributionTimeMs as number) / 1000
+    console.log(`      N=1, 16 KiB chunks: ${t.toFixed(0)} s, F/u_s ${bound.toFixed(0)} s, ratio ${(t / bound).toFixed(3)}`)
+    assert.ok(t / bound <= 1.05, `reproduce with seed=${String(base.seed)}: ${t.toFixed(0)} s is ${(t / bound).toFixed(3)}x F/u_s`)
+  })
 })
