@@ -97,6 +97,19 @@ export interface RunResult {
   load: number
 }
 
+/** One swarm run's figures from its raw counters (both modes). `util` sums the leechers' own utilisations. */
+function runResult (r: { measuredS: number | null, seedUp: number, size: number, util: number, n: number, complete: number, profile: Profile, elapsed: number, cpuS: number }): RunResult {
+  return {
+    measuredS: r.measuredS,
+    seedCopies: r.seedUp / r.size,
+    utilisation: r.util / r.n,
+    complete: r.complete,
+    seedUtilisation: r.seedUp / (r.profile.seedBps * r.elapsed),
+    cpuPerWall: r.cpuS / r.elapsed,
+    load: loadavg()[0]
+  }
+}
+
 export async function runSwarm (dir: string, profile: Profile, n: number, size: number, chunks: Record<string, unknown>, timeoutS: number): Promise<RunResult> {
   const peers: RuntimePeer[] = []
   try {
@@ -147,15 +160,7 @@ export async function runSwarm (dir: string, profile: Profile, n: number, size: 
       if (check !== sha) throw new Error(`leecher ${n - 1}'s file differs from the original`)
     }
     const cpu = process.cpuUsage(c0)
-    return {
-      measuredS,
-      seedCopies: seedUp / size,
-      utilisation: util / n,
-      complete,
-      seedUtilisation: seedUp / (profile.seedBps * elapsed),
-      cpuPerWall: (cpu.user + cpu.system) / 1e6 / elapsed,
-      load: loadavg()[0]
-    }
+    return runResult({ measuredS, seedUp, size, util, n, complete, profile, elapsed, cpuS: (cpu.user + cpu.system) / 1e6 })
   } finally {
     await Promise.all(peers.map(async p => { await p.stop() }))
   }
@@ -281,16 +286,8 @@ export async function runSwarmProcs (dir: string, profile: Profile, n: number, s
     const all = [trackerSt, seedSt, ...leecherSt]
     const uncaught = all.reduce((s, st) => s + (st.uncaught ?? 0), 0)
     if (uncaught > 0) process.stderr.write(`distribution --procs: ${uncaught} uncaught libp2p exceptions in the children\n`)
-    const seedUp = seedSt.uploaded ?? 0
-    return {
-      measuredS,
-      seedCopies: seedUp / size,
-      utilisation: util / n,
-      complete,
-      seedUtilisation: seedUp / (profile.seedBps * elapsed),
-      cpuPerWall: all.reduce((s, st) => s + (st.cpuS ?? 0), 0) / elapsed,
-      load: loadavg()[0]
-    }
+    const cpuS = all.reduce((s, st) => s + (st.cpuS ?? 0), 0)
+    return runResult({ measuredS, seedUp: seedSt.uploaded ?? 0, size, util, n, complete, profile, elapsed, cpuS })
   } finally {
     await Promise.all(procs.map(async p => { await p.kill() }))
   }
