@@ -69,12 +69,7 @@ function blobActor (node: Omit<Node, 'net'> & { net?: NetPort<Blob> }, hold: boo
   }
 }
 
-function payload (n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; out[i] = x & 0xff }
-  return out
-}
+const payload = (n: number, seed: number): Uint8Array => new SeededRandom(seed).bytes(n)
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 

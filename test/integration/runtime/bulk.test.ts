@@ -4,6 +4,7 @@ import { NetError, WireError } from '../../../node/errors.ts'
 import type { ActorFactory } from '../../../node/kernel/actor.ts'
 import type { RuntimePeer } from '../../../node/peer.ts'
 import type { BulkSource, NetEvent, NetPort, PeerKey } from '../../../node/ports/net.ts'
+import { SeededRandom } from '../../../node/ports/random.ts'
 import { createSwarm, type ConfigOverrides, type Swarm } from '../../../node/swarm.ts'
 import type { WireProtocol } from '../../../node/wire/codec.ts'
 import { newProbeLog, probeActor, probeProtocol, type Probe, type ProbeLog } from '../../fixtures/probe-protocol.ts'
@@ -49,12 +50,7 @@ async function readAll (source: BulkSource, delayMs: number, onRead: (n: number)
   return Buffer.concat(parts)
 }
 
-function payload (n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; out[i] = x & 0xff }
-  return out
-}
+const payload = (n: number, seed: number): Uint8Array => new SeededRandom(seed).bytes(n)
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
