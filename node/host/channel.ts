@@ -4,7 +4,8 @@ import { StreamReader } from './stream-reader.ts'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { partsLength } from '../wire/codec.ts'
 import { BATCH_JOIN_BELOW_BYTES, READ_HIGH_WATER_BYTES, READ_LOW_WATER_BYTES } from './constants.ts'
-import { varint, writeBytes } from './stream-writer.ts'
+import { writeBytes } from './stream-writer.ts'
+import { varint } from '../wire/bytes.ts'
 
 /**
  * One libp2p stream carrying varint-length-prefixed envelopes for one (peer, protocol).

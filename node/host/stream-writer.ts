@@ -1,6 +1,7 @@
 import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { NetError } from '../errors.ts'
+import { varint } from '../wire/bytes.ts'
 
 /**
  * Writing to a libp2p 3 stream with backpressure. `send` never refuses bytes: past the
@@ -49,13 +50,3 @@ function writable (stream: Stream): void {
   if (stream.writeStatus !== 'writable') throw new NetError('closed', `stream is ${stream.writeStatus} for writing`, { protocol: stream.protocol })
 }
 
-/** Unsigned LEB128, as uint8-varint and ByteWriter.varint write it. */
-export function varint (n: number): Uint8Array {
-  const out: number[] = []
-  while (n >= 0x80) {
-    out.push((n % 0x80) | 0x80)
-    n = Math.floor(n / 0x80)
-  }
-  out.push(n)
-  return Uint8Array.from(out)
-}

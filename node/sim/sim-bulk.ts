@@ -1,6 +1,6 @@
 import { NetError, WireError } from '../errors.ts'
 import type { BulkSource, BulkWriter, NetEvent, PeerKey } from '../ports/net.ts'
-import { ByteReader, ByteWriter } from '../wire/bytes.ts'
+import { ByteReader, ByteWriter, varint } from '../wire/bytes.ts'
 import type { WireProtocol } from '../wire/codec.ts'
 import { decodeEnvelope, encodeEnvelope } from '../wire/envelope.ts'
 
@@ -210,7 +210,7 @@ class SimBulkWriter<W> implements BulkWriter {
           this.check()
         }
         this.window -= piece.length
-        this.owner.send(this.peer, frame(DATA, this.id, piece.slice()))
+        this.owner.send(this.peer, frame(DATA, this.id, piece))
         this.written += piece.length
       }
     })
@@ -349,9 +349,6 @@ function frame (kind: number, id: number, body: Uint8Array): Uint8Array {
   return new ByteWriter(body.length + 8).u8(kind).varint(id).raw(body).finish()
 }
 
-function varint (n: number): Uint8Array {
-  return new ByteWriter(8).varint(n).finish()
-}
 
 function readVarint (b: Uint8Array): number | undefined {
   try {

@@ -197,12 +197,7 @@ export class SimNetwork {
   }
 
   /** Bound as a method so FairLinks can hand frames on. */
-  readonly onUplinkDone = (f: QueuedFrame): void => {
-    const sent = f.sent
-    f.sent = undefined
-    sent?.()
-    this.propagate(f)
-  }
+  readonly onUplinkDone = (f: QueuedFrame): void => { this.propagate(f) }
   readonly onDownlinkDone = (f: QueuedFrame): void => { this.land(f) }
 
   private land (f: QueuedFrame): void {

@@ -60,6 +60,11 @@ export class ByteWriter {
 }
 
 /** Bounds-checked reader: every overrun is a typed `truncated` WireError, never a RangeError. */
+/** One unsigned LEB128 varint on its own (a length prefix, a credit). */
+export function varint (n: number): Uint8Array {
+  return new ByteWriter(8).varint(n).finish()
+}
+
 export class ByteReader {
   private pos = 0
   private readonly view: DataView
