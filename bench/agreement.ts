@@ -20,16 +20,11 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_BLOCK_SIZE } from '../protocols/chunk-exchange/constants.ts'
 import { simulate } from '../node/sim/simulate.ts'
-import { runSwarm, type Profile } from './distribution.ts'
+import { flag, PROFILES, runSwarm, type Profile } from './distribution.ts'
 import { environment, type BenchReport, type Cell } from './report.ts'
 
 const MB = 1_000_000
 const MIB = 1024 * 1024
-
-const PROFILES: Profile[] = [
-  { name: 'flat', seedBps: 1 * MB, leecherBps: 1 * MB },
-  { name: 'fast-seed', seedBps: 4 * MB, leecherBps: 1 * MB }
-]
 
 /**
  * One-way access latency of a simulated peer: loopback is microseconds, but 21 peers
@@ -40,11 +35,6 @@ const AGREEMENT_ACCESS_LATENCY_MS = 0.1
 const AGREEMENT_DEFAULT_RATE = 0.25
 /** The most the two times may differ: the issue's "within 25% of each other". */
 const AGREEMENT_TARGET = 1.25
-
-function flag (args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1] : undefined
-}
 
 const load = (): string => loadavg().map(l => l.toFixed(2)).join(' ')
 

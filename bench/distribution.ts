@@ -38,12 +38,12 @@ const MIB = 1024 * 1024
 const PLAIN_PROTOCOL = '/peerhive/bench-plain/1.0.0'
 
 export interface Profile { name: string, seedBps: number, leecherBps: number }
-const PROFILES: Profile[] = [
+export const PROFILES: Profile[] = [
   { name: 'fast-seed', seedBps: 4 * MB, leecherBps: 1 * MB },
   { name: 'flat', seedBps: 1 * MB, leecherBps: 1 * MB }
 ]
 
-function flag (args: string[], name: string): string | undefined {
+export function flag (args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`)
   if (i >= 0) return args[i + 1]
   const eq = args.find(a => a.startsWith(`--${name}=`))

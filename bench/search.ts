@@ -23,6 +23,8 @@ import type { SearchApi } from '../protocols/flood-search/api.ts'
 import type { SearchStats } from '../protocols/flood-search/actor.ts'
 import { DEGREE_LIMIT } from '../protocols/flood-search/constants.ts'
 import { environment, type BenchReport, type Cell } from './report.ts'
+import { bfs as bfsDistances } from '../test/integration/flood-search/helpers.ts'
+import type { PeerKey } from '../node/ports/net.ts'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
@@ -210,13 +212,7 @@ function components (ids: string[], lists: string[][]): string[][] {
 
 /** Hop distance from `from` to every peer it reaches. */
 function bfs (s: Shape, from: string): Map<string, number> {
-  const adj = new Map(s.ids.map((id, i) => [id, s.lists[i]]))
-  const dist = new Map<string, number>([[from, 0]])
-  const queue = [from]
-  for (let i = 0; i < queue.length; i++) {
-    for (const y of adj.get(queue[i]) ?? []) if (!dist.has(y)) { dist.set(y, (dist.get(queue[i]) as number) + 1); queue.push(y) }
-  }
-  return dist
+  return bfsDistances(new Map(s.ids.map((id, i) => [id as PeerKey, s.lists[i] as PeerKey[]])), from as PeerKey)
 }
 
 interface Formed {
@@ -234,7 +230,7 @@ async function formOverlay (peers: RuntimePeer[], t0: number, limitMs: number): 
   let stableSince = Date.now()
   let allJoinedSec: number | null = null
   let oneComponentSec: number | null = null
-  let s = await shape(peers)
+  let s!: Shape
   for (let i = 0; i <= limitMs / POLL_MS; i++) {
     s = await shape(peers)
     const since = (Date.now() - t0) / 1000

@@ -81,7 +81,7 @@ export function encodeSearchMsg (m: SearchMsg): Uint8Array {
   const w = new ByteWriter(64)
   w.u8(TYPES.indexOf(m.type))
   switch (m.type) {
-    case 'hello': writeAddrs(w, m.addrs); w.u8(m.degree); break
+    case 'hello':
     case 'welcome': writeAddrs(w, m.addrs); w.u8(m.degree); break
     case 'busy':
       w.varint(m.try.length)
@@ -123,7 +123,7 @@ export function decodeSearchMsg (bytes: Uint8Array): SearchMsg {
   const type = TYPES[tag]
   let m: SearchMsg
   switch (type) {
-    case 'hello': m = { type, addrs: readAddrs(r), degree: r.u8('degree') }; break
+    case 'hello':
     case 'welcome': m = { type, addrs: readAddrs(r), degree: r.u8('degree') }; break
     case 'busy': {
       const n = r.varint('try count', MAX_TRY_PEERS)
