@@ -198,7 +198,7 @@ export class ChunkActor {
       case 'manifest-found': await this.onManifest(m.link, m.sealed, m.from); break
       case 'peers-found': this.onPeers(m.link, m.peers); break
       case 'dialed': this.transfers.get(m.link)?.swarm?.addPeer(m.peer); break
-      case 'piece-sent': await this.onPieceSent(m.link, m.peer, m.bytes); break
+      case 'piece-sent': this.onPieceSent(m.link, m.peer, m.bytes); break
       case 'manifest-retry': this.retryManifest(m.link); break
       case 'manifest-failed': this.onManifestFailed(m.link, m.peer); break
       case 'io-done': await m.step(); break
@@ -309,7 +309,7 @@ export class ChunkActor {
     return Math.max(UPLOAD_BUDGET_MIN, Math.ceil(perMs * UPLOAD_QUEUE_TARGET_MS / this.cfg.blockSize) + 1)
   }
 
-  private async onPieceSent (link: Link, peer: PeerKey, bytes: number): Promise<void> {
+  private onPieceSent (link: Link, peer: PeerKey, bytes: number): void {
     const mine = this.inFlightByPeer.get(peer) ?? 0
     const queued = this.queuedSince.get(peer)
     if (queued !== undefined) this.confirmGap.set(peer, nextGap(this.confirmGap.get(peer), this.c.clock.now() - queued))
@@ -322,10 +322,10 @@ export class ChunkActor {
       else this.inFlightByPeer.set(peer, mine - 1)
     }
     if (bytes > 0) this.uploadRate.add(bytes, this.c.clock.now())
-    await this.transfers.get(link)?.swarm?.pieceSent(peer, bytes)
+    this.transfers.get(link)?.swarm?.pieceSent(peer, bytes)
     for (const t of this.transfers.values()) {
       if (this.uploadsInFlight >= this.uploadBudget()) break
-      await t.swarm?.pumpAll()
+      t.swarm?.pumpAll()
     }
     if (this.uploadsInFlight < this.uploadBudget()) for (const t of this.transfers.values()) t.swarm?.offerWhileIdle()
   }

@@ -254,7 +254,7 @@ export class Swarm {
         p.peerChoking = false
         this.fill(p)
         break
-      case 'request': await this.onRequest(p, m.index, m.begin, m.length); break
+      case 'request': this.onRequest(p, m.index, m.begin, m.length); break
       case 'piece': await this.onPiece(p, m.index, m.begin, m.data); break
       case 'cancel': {
         const i = p.uploads.findIndex(u => u.index === m.index && u.begin === m.begin && u.length === m.length)
@@ -316,11 +316,11 @@ export class Swarm {
     }
   }
 
-  private async onRequest (p: SwarmPeer, index: number, begin: number, length: number): Promise<void> {
+  private onRequest (p: SwarmPeer, index: number, begin: number, length: number): void {
     if (p.amChoking || !this.picker.have.has(index)) return
     if (p.uploads.length >= this.cfg.pipelineDepth * 2) return // more than any honest pipeline: drop, the peer re-asks
     p.uploads.push({ index, begin, length })
-    await this.pumpUploads(p)
+    this.pumpUploads(p)
   }
 
   /**
@@ -329,7 +329,7 @@ export class Swarm {
    * choke can still drop them. A deep queue under a rate cap would hold our own requests
    * and `have`s (same stream) behind seconds of pieces.
    */
-  private async pumpUploads (p: SwarmPeer): Promise<void> {
+  private pumpUploads (p: SwarmPeer): void {
     while (p.inFlight < this.cfg.uploadsInFlight && p.uploads.length > 0 && !p.amChoking && this.io.uploadSlotFree()) {
       const b = p.uploads[0]
       const chunk = this.cachedChunk(b.index)
@@ -344,16 +344,16 @@ export class Swarm {
   }
 
   /** Serve waiting requests in round robin (see `serveOrder`): each hungry peer in turn, wherever it sits in the map. */
-  async pumpAll (): Promise<void> {
+  pumpAll (): void {
     for (const key of serveOrder([...this.peers.keys()], this.lastServed)) {
       if (!this.io.uploadSlotFree()) return
       const p = this.peers.get(key)
-      if (p !== undefined && p.uploads.length > 0) await this.pumpUploads(p)
+      if (p !== undefined && p.uploads.length > 0) this.pumpUploads(p)
     }
   }
 
   /** The transport took (or failed to take) one of our pieces. */
-  async pieceSent (peer: PeerKey, bytes: number): Promise<void> {
+  pieceSent (peer: PeerKey, bytes: number): void {
     const p = this.peers.get(peer)
     if (p === undefined) return
     p.inFlight = Math.max(0, p.inFlight - 1)
@@ -380,7 +380,7 @@ export class Swarm {
   private load (index: number): void {
     if (this.loading.has(index)) return
     this.loading.add(index)
-    this.io.background(this.storage.read(index), async (data) => {
+    this.io.background(this.storage.read(index), (data) => {
       this.loading.delete(index)
       if (this.closed) return
       if (data instanceof Error || !chunkMatches(this.sealed.manifest, index, data)) {
@@ -393,7 +393,7 @@ export class Swarm {
         this.remember(index, data)
         this.loaded.set(index, data)
       }
-      await this.pumpAll()
+      this.pumpAll()
       this.loaded.delete(index)
     })
   }
