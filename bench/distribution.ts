@@ -16,7 +16,7 @@
  * the CPU each took. 1 MB = 10^6 bytes.
  *
  * `--procs` runs the swarms with every peer (tracker, seed, each leecher) in its own Node
- * process (bench/dist-peer.ts), so no event loop carries more than one peer's traffic; CPU
+ * process (bench/_dist-peer.ts), so no event loop carries more than one peer's traffic; CPU
  * s/s is then summed over the children. The two-peer rounds stay in this process.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -30,7 +30,7 @@ import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
 import { createPeer, type RuntimePeer } from '../node/peer.ts'
 import { swarmBaseConfig, type ConfigOverrides } from '../node/swarm.ts'
 import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
-import type { DistPeerSpec } from './dist-peer.ts'
+import type { DistPeerSpec } from './_dist-peer.ts'
 import { environment, type BenchReport, type BenchTable, type Cell } from './report.ts'
 
 const MB = 1_000_000
@@ -166,7 +166,7 @@ export async function runSwarm (dir: string, profile: Profile, n: number, size: 
   }
 }
 
-const DIST_PEER = new URL('./dist-peer.ts', import.meta.url).pathname
+const DIST_PEER = new URL('./_dist-peer.ts', import.meta.url).pathname
 /** How long a child may take to start, reach the tracker (and, for the seed, hash the file) and say ready. */
 const PEER_READY_TIMEOUT_MS = 60_000
 /** How long a child may take to answer a status request once the run is over. */
@@ -174,7 +174,7 @@ const PEER_STATUS_TIMEOUT_MS = 15_000
 /** After SIGTERM a child gets this long to stop its libp2p host and LevelDB before SIGKILL. */
 const PEER_TERM_GRACE_MS = 3_000
 
-/** A line a dist-peer child printed (see bench/dist-peer.ts). */
+/** A line a dist-peer child printed (see bench/_dist-peer.ts). */
 interface PeerLine { event: string, multiaddrs?: string[], link?: string, have?: number, of?: number, uploaded?: number, cpuS?: number, uncaught?: number, message?: string }
 
 /** One peer process of the --procs mode: its stdout lines queued per event, its stdin for commands. */
@@ -236,7 +236,7 @@ class PeerProc {
 }
 
 /**
- * `runSwarm` with every peer in its own process (bench/dist-peer.ts): tracker, seed, then
+ * `runSwarm` with every peer in its own process (bench/_dist-peer.ts): tracker, seed, then
  * all leechers at once; the clock runs from 'go' until every leecher reported done, then the
  * parent checks every output file's SHA-256 and asks each child for its upload byte count
  * and CPU. Every child is killed at the end, on error and on timeout.

@@ -3,7 +3,7 @@
  * two peers share an event loop (in one process, 22 hosts' Noise + Yamux at ~48 MB/s made
  * the run CPU-bound: it measured the event loop, not the distribution policies).
  *
- *   node bench/dist-peer.ts '<DistPeerSpec as JSON>'
+ *   node bench/_dist-peer.ts '<DistPeerSpec as JSON>'
  *
  * Same config as the in-process swarm (`peerConfig` in distribution.ts: upload cap, chunk
  * size, no connection pings). It talks to the parent in lines:
@@ -14,10 +14,12 @@
  *   stdin (text):  'go' (a leecher starts its download; everyone starts its CPU clock),
  *                  'status', 'stop'. A closed stdin means the parent is gone: the peer stops
  *                  and exits, so a crashed bench leaves no orphans.
- * Not a benchmark itself: bench/run.ts lists every file here, so `run` says what this is.
+ * Not a benchmark itself: the leading underscore keeps bench/run.ts from listing it.
  */
 import { createInterface } from 'node:readline'
-import type { BenchReport } from './report.ts'
+import { createPeer } from '../node/peer.ts'
+import type { ChunksApi as Chunks } from '../protocols/chunk-exchange/api.ts'
+import { peerConfig } from './distribution.ts'
 
 export interface DistPeerSpec {
   role: 'tracker' | 'seed' | 'leecher'
@@ -42,11 +44,6 @@ function emit (line: Record<string, unknown>): void {
 }
 
 async function main (spec: DistPeerSpec): Promise<void> {
-  // Imported here so that bench/run.ts listing this file does not load a libp2p node.
-  const { peerConfig } = await import('./distribution.ts')
-  const { createPeer } = await import('../node/peer.ts')
-  type Chunks = import('../protocols/chunk-exchange/api.ts').ChunksApi
-
   // As in the in-process run: a peer stopping mid-write can make yamux throw outside any
   // promise we hold. Count them (reported in status) instead of losing the whole run.
   let uncaught = 0
@@ -110,6 +107,3 @@ if (import.meta.main) {
   await main(JSON.parse(process.argv[2]) as DistPeerSpec)
 }
 
-export async function run (): Promise<BenchReport> {
-  throw new Error('dist-peer is one peer of `npm run bench -- distribution --procs`, not a benchmark')
-}
