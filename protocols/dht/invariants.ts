@@ -1,5 +1,5 @@
 import { addId, distance, inOpen, inOpenClosed, type RingId, type RingSpace } from './ids.ts'
-import { fingerStart, type FingerEntry } from './fingers.ts'
+import { fingerAt, fingerStart, type FingerEntry } from './fingers.ts'
 import type { NodeRef } from './node-ref.ts'
 import type { RingState } from './ring.ts'
 import type { PeerKey } from '../../node/ports/net.ts'
@@ -145,13 +145,11 @@ export function wrongFingers (space: RingSpace, members: readonly NodeRef[], sel
   const succ = members.length > 1 ? trueSuccessor(space, members, addId(space, self.id, 1n)) : undefined
   if (succ === undefined || succ.peer === self.peer) return 0
   let wrong = 0
-  let k = 0
+  const table = { entries: fingers, next: 0 }
   for (let i = 0; i < space.bits; i++) {
     const start = fingerStart(space, self.id, i)
     if (inOpenClosed(space, start, self.id, succ.id)) continue
-    while (k + 1 < fingers.length && fingers[k + 1].from <= i) k++
-    const have = fingers.length > 0 && fingers[k].from <= i ? fingers[k].node.peer : undefined
-    if (have !== trueSuccessor(space, members, start).peer) wrong++
+    if (fingerAt(table, i)?.peer !== trueSuccessor(space, members, start).peer) wrong++
   }
   return wrong
 }
