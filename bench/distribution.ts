@@ -13,7 +13,10 @@
  * CPU seconds per wall second with the load average (a CPU-starved run measures the machine). Then two peers,
  * uncapped: our transfer's throughput next to a plain libp2p stream's between the same
  * two hosts, `--rounds` times back to back (the ratio is the median of the rounds'), with
- * the CPU each took. 1 MB = 10^6 bytes.
+ * the CPU each took; and, between the two, a "verified plain" stream that does the work
+ * any integrity-checked, persisted transfer must do (the sender reads the file and hashes
+ * each chunk, the receiver assembles, hashes and writes each chunk, then fsyncs) with no
+ * protocol at all: ours against it is our protocol's own overhead. 1 MB = 10^6 bytes.
  *
  * `--procs` runs the swarms with every peer (tracker, seed, each leecher) in its own Node
  * process (bench/_dist-peer.ts), so no event loop carries more than one peer's traffic; CPU
@@ -36,6 +39,7 @@ import { environment, type BenchReport, type BenchTable, type Cell } from './rep
 const MB = 1_000_000
 const MIB = 1024 * 1024
 const PLAIN_PROTOCOL = '/peerhive/bench-plain/1.0.0'
+const VERIFIED_PROTOCOL = '/peerhive/bench-verified/1.0.0'
 
 export interface Profile { name: string, seedBps: number, leecherBps: number }
 export const PROFILES: Profile[] = [
@@ -318,10 +322,81 @@ async function plainLeg (a: RuntimePeer, b: RuntimePeer, size: number, arrived: 
   return { bps: size / ((t1 - t0) / 1000), cpuMs }
 }
 
+/**
+ * The floor under any verified, persisted transfer of `src`: a reads it a chunk at a time
+ * and hashes each chunk (as our seed does before uploading), then sends it over one plain
+ * stream in 64 KiB writes; b (verifiedSink) assembles each chunk, hashes it, writes it at
+ * its offset and fsyncs at the end. Timed until b's file is synced.
+ */
+async function verifiedLeg (a: RuntimePeer, b: RuntimePeer, src: string, size: number, chunkSize: number, arrived: { next?: (t: number) => void }): Promise<Leg> {
+  const { promise: received, resolve } = Promise.withResolvers<number>()
+  arrived.next = resolve
+  const stream = await a.libp2p.dialProtocol(b.libp2p.peerId, VERIFIED_PROTOCOL)
+  const fd = await open(src, 'r')
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  // The next chunk is read while this one is sent (as our seed reads off its mailbox).
+  const read = async (off: number): Promise<Uint8Array> => {
+    const chunk = Buffer.allocUnsafeSlow(Math.min(chunkSize, size - off))
+    await fd.read(chunk, 0, chunk.length, off)
+    return chunk
+  }
+  try {
+    let next = read(0)
+    for (let off = 0; off < size; off += chunkSize) {
+      const chunk = await next
+      if (off + chunkSize < size) next = read(off + chunkSize)
+      createHash('sha256').update(chunk).digest()
+      for (let b = 0; b < chunk.length; b += 64 * 1024) {
+        if (!stream.send(chunk.subarray(b, b + 64 * 1024))) await stream.onDrain()
+      }
+    }
+  } finally {
+    await fd.close()
+  }
+  const t1 = await received
+  const cpuMs = cpuMsSince(c0)
+  await stream.close().catch(() => {})
+  return { bps: size / ((t1 - t0) / 1000), cpuMs }
+}
+
+/** verifiedLeg's receiving end: chunks assembled, hashed, written in order of arrival, then one fsync. */
+async function verifiedSink (stream: AsyncIterable<Uint8Array | Iterable<Uint8Array>>, out: string, size: number, chunkSize: number): Promise<void> {
+  const fd = await open(out, 'w')
+  const writes: Array<Promise<unknown>> = []
+  try {
+    let chunk = new Uint8Array(Math.min(chunkSize, size))
+    let filled = 0
+    let at = 0
+    // A Uint8ArrayList is walked buffer by buffer: its subarray() would copy.
+    for await (const part of stream) {
+      for (let data of part instanceof Uint8Array ? [part] : part) {
+        while (data.length > 0 && at < size) {
+          const k = Math.min(chunk.length - filled, data.length)
+          chunk.set(data.subarray(0, k), filled)
+          filled += k
+          data = data.subarray(k)
+          if (filled === chunk.length) {
+            createHash('sha256').update(chunk).digest()
+            writes.push(fd.write(chunk, 0, chunk.length, at))
+            at += chunk.length
+            if (at < size) chunk = new Uint8Array(Math.min(chunkSize, size - at))
+            filled = 0
+          }
+        }
+      }
+      if (at >= size) break
+    }
+    await Promise.all(writes)
+    await fd.sync()
+  } finally {
+    await fd.close()
+  }
+}
+
 /** A fresh random file shared by a and fetched by b with the chunk exchange, timed until verified on b's disk. */
 async function oursLeg (a: RuntimePeer, b: RuntimePeer, dir: string, round: number, size: number): Promise<Leg> {
   const src = join(dir, `tp-source-${round}.bin`)
-  await writeRandomFile(src, size)
   const shared = await chunksOf(a).share(src)
   const c0 = process.cpuUsage()
   const t0 = performance.now()
@@ -337,14 +412,14 @@ function median (xs: number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
-interface TwoPeerRound { plain: Leg, ours: Leg, load: number }
+interface TwoPeerRound { plain: Leg, verified: Leg, ours: Leg, load: number }
 
 /**
  * Two peers in this process, uncapped, `rounds` times: a plain libp2p stream, then our
  * transfer of a fresh file, back to back so each pair sees the same machine load (this
  * machine is shared: single runs vary by 2x). Each round's ratio pairs its own two legs.
  */
-async function twoPeer (dir: string, size: number, chunks: Record<string, unknown>, rounds: number): Promise<TwoPeerRound[]> {
+async function twoPeer (dir: string, size: number, chunks: Record<string, unknown>, chunkSize: number, rounds: number): Promise<TwoPeerRound[]> {
   const a = await createPeer(peerConfig(dir, 'tp-a', 0, [], chunks))
   const b = await createPeer(peerConfig(dir, 'tp-b', 0, a.multiaddrs(), chunks))
   try {
@@ -358,14 +433,26 @@ async function twoPeer (dir: string, size: number, chunks: Record<string, unknow
       }
       await stream.close().catch(() => {})
     })
+    let verifiedOut = ''
+    await b.libp2p.handle(VERIFIED_PROTOCOL, async (stream) => {
+      await verifiedSink(stream, verifiedOut, size, chunkSize)
+      arrived.next?.(performance.now())
+      await stream.close().catch(() => {})
+    })
     const out: TwoPeerRound[] = []
     for (let r = 0; r < rounds; r++) {
       const load = loadavg()[0]
+      const src = join(dir, `tp-source-${r}.bin`)
+      await writeRandomFile(src, size)
       const plain = await plainLeg(a, b, size, arrived)
+      verifiedOut = join(dir, `tp-verified-${r}.bin`)
+      const verified = await verifiedLeg(a, b, src, size, chunkSize, arrived)
       const ours = await oursLeg(a, b, dir, r, size)
-      out.push({ plain, ours, load })
-      process.stderr.write(`distribution two-peer round ${r + 1}/${rounds}: plain ${(plain.bps / MB).toFixed(1)} MB/s, ours ${(ours.bps / MB).toFixed(1)} MB/s, load ${load.toFixed(2)}\n`)
-      await rm(join(dir, `tp-source-${r}.bin`), { force: true })
+      out.push({ plain, verified, ours, load })
+      process.stderr.write(`distribution two-peer round ${r + 1}/${rounds}: plain ${(plain.bps / MB).toFixed(1)} MB/s, verified plain ${(verified.bps / MB).toFixed(1)} MB/s, ours ${(ours.bps / MB).toFixed(1)} MB/s, load ${load.toFixed(2)}\n`)
+      await rm(src, { force: true })
+      await rm(verifiedOut, { force: true })
+      await rm(join(dir, `tp-out-${r}.bin`), { force: true })
     }
     return out
   } finally {
@@ -375,16 +462,17 @@ async function twoPeer (dir: string, size: number, chunks: Record<string, unknow
 }
 
 function twoPeerTable (rounds: TwoPeerRound[], mib: number): BenchTable {
-  const row = (name: string, r: TwoPeerRound): Cell[] =>
-    [name, r.plain.bps / MB, r.ours.bps / MB, r.ours.bps / r.plain.bps, r.plain.cpuMs / mib, r.ours.cpuMs / mib, r.plain.cpuMs / r.ours.cpuMs, r.load]
-  const rows = rounds.map((r, i) => row(`round ${i + 1}`, r))
-  rows.push(['median', median(rounds.map(r => r.plain.bps)) / MB, median(rounds.map(r => r.ours.bps)) / MB, median(rounds.map(r => r.ours.bps / r.plain.bps)),
-    median(rounds.map(r => r.plain.cpuMs)) / mib, median(rounds.map(r => r.ours.cpuMs)) / mib, median(rounds.map(r => r.plain.cpuMs / r.ours.cpuMs)), median(rounds.map(r => r.load))])
+  const cells = (r: TwoPeerRound): number[] => [r.plain.bps / MB, r.verified.bps / MB, r.ours.bps / MB, r.ours.bps / r.plain.bps, r.ours.bps / r.verified.bps,
+    r.plain.cpuMs / mib, r.verified.cpuMs / mib, r.ours.cpuMs / mib, r.load]
+  const rows: Cell[][] = rounds.map((r, i) => [`round ${i + 1}`, ...cells(r)])
+  // The median row: the median of each column (ratios too: the median of the per-round ratios).
+  const per = rounds.map(cells)
+  rows.push(['median', ...per[0].map((_, c) => median(per.map(row => row[c])))])
   return {
     title: `two peers, uncapped, ${mib} MiB over TCP 127.0.0.1 (both in this process: they share one event loop)`,
-    columns: ['round', 'plain MB/s', 'ours MB/s', 'ours/plain', 'plain CPU ms/MiB', 'ours CPU ms/MiB', 'CPU plain/ours', 'load 1 min'],
+    columns: ['round', 'plain MB/s', 'verified plain MB/s', 'ours MB/s', 'ours/plain', 'ours/verified', 'plain CPU ms/MiB', 'verified CPU ms/MiB', 'ours CPU ms/MiB', 'load 1 min'],
     rows,
-    note: 'ours/plain: wall-clock rates of the same round (the median row: median of the per-round ratios). CPU: process CPU (all threads) per MiB moved; plain/ours is the rate ratio a CPU-bound run would show.'
+    note: 'Rates are wall-clock, the three legs back to back in each round. plain: one libp2p stream, bytes only. verified plain: the same stream plus the work every checked, persisted transfer does (sender: read and hash each chunk; receiver: assemble, hash, write each chunk, fsync), no protocol. ours/verified is our protocol\'s own cost. CPU: process CPU (all threads) per MiB moved.'
   }
 }
 
@@ -444,9 +532,11 @@ export async function run (args: string[]): Promise<BenchReport> {
       })
     }
     if (!onlySwarms) {
-      const tp = await twoPeer(join(dir, 'two-peer'), Math.round(tpMib * MIB), chunks, rounds)
+      const tp = await twoPeer(join(dir, 'two-peer'), Math.round(tpMib * MIB), chunks, chunkKib * 1024, rounds)
       tables.push(twoPeerTable(tp, tpMib))
       ratios['distribution.two-peer.vs-plain'] = median(tp.map(r => r.ours.bps / r.plain.bps))
+      ratios['distribution.two-peer.vs-verified-plain'] = median(tp.map(r => r.ours.bps / r.verified.bps))
+      ratios['distribution.two-peer.verified-plain/plain'] = median(tp.map(r => r.verified.bps / r.plain.bps))
       ratios['distribution.two-peer.cpu-plain/ours'] = median(tp.map(r => r.plain.cpuMs / r.ours.cpuMs))
     }
     const all = Object.entries(ratios).filter(([k]) => k.endsWith('.ratio')).map(([, v]) => v)
