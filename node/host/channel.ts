@@ -28,7 +28,11 @@ export class Channel {
   /** Largest frame body accepted. */
   readonly maxDataLength: number
   lastWrite: number
-  lastRead: number
+  /**
+   * Last frame either way that was not a keep-alive: what the idle rule looks at. Keep-alives
+   * refresh lastWrite, so an idle rule reading it would never fire.
+   */
+  lastUse: number
   private chain: Promise<void> = Promise.resolve()
   /** Length prefixes and bodies waiting for the next flush, with their writers' settlers. */
   private batch: Uint8Array[] = []
@@ -44,7 +48,7 @@ export class Channel {
     // The reader must be able to hold one maximal frame before it counts as ahead.
     this.reader = new StreamReader(stream, { highWater: Math.max(READ_HIGH_WATER_BYTES, maxDataLength), lowWater: READ_LOW_WATER_BYTES, context: { peer, protocol } })
     this.lastWrite = now
-    this.lastRead = now
+    this.lastUse = now
   }
 
   get open (): boolean {

@@ -226,6 +226,7 @@ export class Libp2pNet implements NetProvider {
       const ch = await this.channelFor(peer, wire, port)
       try {
         await ch.write(frame, async () => { await this.limiter.upload(peer, bytes) }, () => this.clock.now())
+        ch.lastUse = this.clock.now()
         return
       } catch (err) {
         this.retire(ch)
@@ -265,7 +266,7 @@ export class Libp2pNet implements NetProvider {
     const now = this.clock.now()
     for (const ch of [...this.live]) {
       if (!ch.open) continue
-      if (now - Math.max(ch.lastRead, ch.lastWrite) >= CHANNEL_IDLE_CLOSE_MS) {
+      if (now - ch.lastUse >= CHANNEL_IDLE_CLOSE_MS) {
         this.retire(ch)
         void ch.close()
         continue
@@ -446,12 +447,13 @@ class Libp2pPort<W> implements NetPort<W> {
         if (ch.stream.status === 'open') void ch.close()
         return
       }
-      ch.lastRead = this.net.clock.now()
+      const readAt = this.net.clock.now()
       if (this.net.limiter.active) await this.net.limiter.download(peer, bytes.length)
       let env: Envelope
       let msg: W | undefined
       try {
         env = decodeEnvelope(bytes)
+        if (env.kind !== 'keepalive') ch.lastUse = readAt
         if (env.kind === 'message' || env.kind === 'request' || env.kind === 'response') msg = wire.codec.decode(env.payload)
       } catch (err) {
         const we = err instanceof WireError ? err : new WireError('invalid', `${wire.id}: ${(err as Error).message}`)
