@@ -92,9 +92,10 @@ export const REQUEST_BATCH_DIVISOR = 4
 export const PIPELINE_MIN = 2
 
 /**
- * Pieces handed to the transport per peer at once: 4 x 16 KiB keeps a fast link's send
- * buffer fed, while under a 1 MB/s cap our own requests and haves on the same stream wait
- * behind at most ~64 KiB (tens of ms), not behind the whole request pipeline.
+ * Pieces handed to the transport per peer at once: 4 blocks (256 KiB at the default 64 KiB)
+ * keep a fast link's send buffer fed, while under a 1 MB/s cap our own requests and haves
+ * on the same stream wait behind at most those (~0.25 s), not behind the whole request
+ * pipeline (16 blocks, 1 s).
  */
 export const DEFAULT_UPLOADS_IN_FLIGHT = 4
 
