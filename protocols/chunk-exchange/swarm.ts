@@ -3,7 +3,7 @@ import type { PeerKey } from '../../node/ports/net.ts'
 import type { Random } from '../../node/ports/random.ts'
 import { Bitfield } from './bitfield.ts'
 import { admitNewcomer, rechoke, serveOrder, type ChokeCandidate } from './choker.ts'
-import { ENDGAME_BLOCKS, ENDGAME_COPIES, MAX_BLOCK_SIZE, STEAL_RATE_RATIO, SUPER_SEED_OFFER_BLOCKS, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
+import { ENDGAME_BLOCKS, ENDGAME_COPIES, MAX_BLOCK_SIZE, READ_AHEAD_CHUNKS, STEAL_RATE_RATIO, SUPER_SEED_OFFER_BLOCKS, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
 import type { ChunkMsg, SwarmMsg } from './messages.ts'
 import { Picker, type BlockRef } from './picker.ts'
@@ -334,12 +334,29 @@ export class Swarm {
       const b = p.uploads[0]
       const chunk = this.cachedChunk(b.index)
       // Not in memory: read it off the mailbox (the actor keeps serving), pump again once read.
-      if (chunk === undefined) { this.load(b.index); return }
+      if (chunk === undefined) { this.load(b.index); break }
       p.uploads.shift()
       p.inFlight++
       this.lastServed = p.key
       p.lastSentAt = this.io.now()
       this.io.sendPiece(p.key, { type: 'piece', sid: this.sid, index: b.index, begin: b.begin, data: chunk.subarray(b.begin, b.begin + b.length) })
+    }
+    this.readAhead(p)
+  }
+
+  /**
+   * Start reading the next chunks this peer asked for (READ_AHEAD_CHUNKS) while the current
+   * one is sent, so a fast peer does not wait a disk read at every chunk boundary. Only
+   * with a cache to keep them in (else a chunk read early is dropped before its turn).
+   */
+  private readAhead (p: SwarmPeer): void {
+    if (this.cfg.uploadCacheChunks <= READ_AHEAD_CHUNKS) return
+    const pending = new Set<number>()
+    for (const b of p.uploads) {
+      if (this.cache.has(b.index) || this.loaded.has(b.index) || pending.has(b.index)) continue
+      if (pending.size >= READ_AHEAD_CHUNKS) return
+      pending.add(b.index)
+      this.load(b.index)
     }
   }
 
