@@ -15,7 +15,8 @@ import { Swarm, type SwarmConfig } from './swarm.ts'
 import { TrackerTable } from './tracker.ts'
 import { MANIFEST_RETRY_BASE_MS, MANIFEST_RETRY_MAX_MS, PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS, UPLOAD_BUDGET_MIN, UPLOAD_QUEUE_TARGET_MS, UPLOAD_RATE_WINDOW_MS } from './constants.ts'
 import { RateMeter } from './rate.ts'
-import { nextGap, snubAfterMs } from './snub.ts'
+import { snubAfterMs } from './snub.ts'
+import { UploadLedger } from './upload-ledger.ts'
 
 export type ProgressListener = (p: Progress) => void
 
@@ -102,18 +103,7 @@ export class ChunkActor {
   private readonly tracker: TrackerTable | undefined
   private nextSid: number
   /** Pieces handed to the transport and not yet taken, over all swarms. */
-  private uploadsInFlight = 0
-  /** The same, per peer: released when the peer goes, so a dead connection never holds the budget. */
-  private readonly inFlightByPeer = new Map<PeerKey, number>()
-  /** When each peer last confirmed a piece (or got its first one in flight): a stream that never confirms is given up. */
-  private readonly lastConfirm = new Map<PeerKey, number>()
-  /**
-   * How long a piece queued behind another to the same peer usually waits to be taken (the
-   * transfer time of the one ahead), and since when the current one waits: a peer's stall
-   * deadline grows with its usual wait (snub.ts), which only real confirmations measure.
-   */
-  private readonly confirmGap = new Map<PeerKey, number>()
-  private readonly queuedSince = new Map<PeerKey, number>()
+  private readonly uploads = new UploadLedger()
   private readonly uploadRate = new RateMeter(UPLOAD_RATE_WINDOW_MS)
 
   constructor (components: ActorComponents<ChunkActorMsg, ChunkMsg>, init: ChunkActorInit) {
@@ -269,9 +259,7 @@ export class ChunkActor {
       sendPiece: (peer, msg) => {
         const link = sealed.link
         const bytes = msg.data.length
-        this.uploadsInFlight++
-        if (!this.inFlightByPeer.has(peer)) this.lastConfirm.set(peer, this.c.clock.now())
-        this.inFlightByPeer.set(peer, (this.inFlightByPeer.get(peer) ?? 0) + 1)
+        this.uploads.sent(peer, this.c.clock.now())
         const report = (sent: number): void => { this.c.self.put({ type: 'piece-sent', link, peer, bytes: sent }).catch(() => {}) }
         this.c.net.send(peer, msg).then(() => { report(bytes) }, (err: Error) => {
           this.c.logger.debug('piece not sent', { peer, error: err.message })
@@ -279,8 +267,8 @@ export class ChunkActor {
         })
       },
       strike: (peer, reason) => { this.c.net.strike(peer, reason) },
-      uploadSlotFree: () => this.uploadsInFlight < this.uploadBudget(),
-      sessionReset: (peer) => { this.releaseUploads(peer) },
+      uploadSlotFree: () => this.uploads.total < this.uploadBudget(),
+      sessionReset: (peer) => { this.uploads.release(peer) },
       ban: (peer, reason) => { this.ban(peer, reason) },
       completed: () => { this.onCompleted(t) },
       background: (work, then) => {
@@ -310,24 +298,14 @@ export class ChunkActor {
   }
 
   private onPieceSent (link: Link, peer: PeerKey, bytes: number): void {
-    const mine = this.inFlightByPeer.get(peer) ?? 0
-    const queued = this.queuedSince.get(peer)
-    if (queued !== undefined) this.confirmGap.set(peer, nextGap(this.confirmGap.get(peer), this.c.clock.now() - queued))
-    if (mine > 1) this.queuedSince.set(peer, this.c.clock.now())
-    else this.queuedSince.delete(peer)
-    this.lastConfirm.set(peer, this.c.clock.now())
-    if (mine > 0) {
-      this.uploadsInFlight = Math.max(0, this.uploadsInFlight - 1)
-      if (mine === 1) this.inFlightByPeer.delete(peer)
-      else this.inFlightByPeer.set(peer, mine - 1)
-    }
+    this.uploads.confirmed(peer, this.c.clock.now())
     if (bytes > 0) this.uploadRate.add(bytes, this.c.clock.now())
     this.transfers.get(link)?.swarm?.pieceSent(peer, bytes)
     for (const t of this.transfers.values()) {
-      if (this.uploadsInFlight >= this.uploadBudget()) break
+      if (this.uploads.total >= this.uploadBudget()) break
       t.swarm?.pumpAll()
     }
-    if (this.uploadsInFlight < this.uploadBudget()) for (const t of this.transfers.values()) t.swarm?.offerWhileIdle()
+    if (this.uploads.total < this.uploadBudget()) for (const t of this.transfers.values()) t.swarm?.offerWhileIdle()
   }
 
   private allocSid (): number {
@@ -376,7 +354,7 @@ export class ChunkActor {
   private ban (peer: PeerKey, reason: string): void {
     this.c.logger.warn('banned peer for this session: bad chunk data', { peer, reason })
     this.banned.add(peer)
-    this.releaseUploads(peer)
+    this.uploads.release(peer)
     for (const t of this.transfers.values()) t.swarm?.peerGone(peer)
     this.remote.delete(peer)
     void this.c.net.disconnect(peer).catch(() => {})
@@ -408,7 +386,7 @@ export class ChunkActor {
       transfers: [...[...this.transfers.values()].map(t => this.progressOf(t)), ...this.finished.values()],
       ...(this.tracker !== undefined ? { tracker: { links: this.tracker.links(), peers: this.tracker.size } } : {}),
       bannedPeers: this.banned.size,
-      uploads: { inFlight: this.uploadsInFlight, budget: this.uploadBudget() }
+      uploads: { inFlight: this.uploads.total, budget: this.uploadBudget() }
     }
   }
 
@@ -423,14 +401,11 @@ export class ChunkActor {
 
   private onTick (): void {
     const now = this.c.clock.now()
-    for (const [peer, since] of this.lastConfirm) {
-      // A piece queued behind another to a slow peer waits that piece's whole transfer (80 s
-      // at 1 KiB/s shared five ways): a fixed 30 s released the budget of healthy peers, the
-      // transport queues grew, and cancels and chokes came too late to spare any upload.
-      if (this.inFlightByPeer.has(peer) && now - since > snubAfterMs(this.cfg.requestTimeoutMs, this.confirmGap.get(peer))) {
-        this.c.logger.debug('pieces to a peer unconfirmed too long: released from the upload budget', { peer })
-        this.releaseUploads(peer)
-      } else if (!this.inFlightByPeer.has(peer)) this.lastConfirm.delete(peer)
+    // The deadline grows with the peer's usual wait: a fixed 30 s released the budget of
+    // healthy slow peers, the transport queues grew, and cancels and chokes came too late.
+    for (const peer of this.uploads.stalled(now, gap => snubAfterMs(this.cfg.requestTimeoutMs, gap))) {
+      this.c.logger.debug('pieces to a peer unconfirmed too long: released from the upload budget', { peer })
+      this.uploads.release(peer)
     }
     for (const [link, t] of [...this.transfers]) {
       const s = t.swarm
@@ -443,7 +418,7 @@ export class ChunkActor {
         continue
       }
       s.tick()
-      if (this.uploadsInFlight < this.uploadBudget()) s.offerWhileIdle()
+      if (this.uploads.total < this.uploadBudget()) s.offerWhileIdle()
       this.emit(t, false)
     }
   }
@@ -619,17 +594,8 @@ export class ChunkActor {
     }
   }
 
-  /** A peer gone: pieces still queued to it no longer count against the upload budget. */
-  private releaseUploads (peer: PeerKey): void {
-    this.uploadsInFlight = Math.max(0, this.uploadsInFlight - (this.inFlightByPeer.get(peer) ?? 0))
-    this.inFlightByPeer.delete(peer)
-    this.lastConfirm.delete(peer)
-  }
-
   private onDisconnect (peer: PeerKey): void {
-    this.releaseUploads(peer)
-    this.confirmGap.delete(peer)
-    this.queuedSince.delete(peer)
+    this.uploads.forget(peer)
     this.remote.delete(peer)
     for (const t of this.transfers.values()) t.swarm?.peerGone(peer)
   }
