@@ -31,6 +31,8 @@ interface PeerView {
   outstanding: Set<number>
   /** Keys asked of this peer and then dropped (choke, snub): still welcome if they arrive. */
   dropped: Set<number>
+  /** Position in `peers` (insertion order), so `steal` visits its candidates in that order. */
+  order: number
 }
 
 export interface PickerInit {
@@ -75,6 +77,13 @@ export class Picker {
   private readonly buckets: Array<Set<number>> = [new Set()]
   private readonly partials = new Map<number, Partial>()
   private readonly peers = new Map<PeerKey, PeerView>()
+  private added = 0
+  /**
+   * Every peer with two or more blocks outstanding (and perhaps some with fewer, or gone:
+   * `steal` prunes them). `steal` looks only at those; scanning every peer per `next` made
+   * it the picker's largest cost in a 1,000-peer swarm, where most peers had nothing queued.
+   */
+  private readonly busy = new Map<PeerKey, PeerView>()
   private readonly init: PickerInit
   readonly blocksPerChunk: number
 
@@ -90,7 +99,7 @@ export class Picker {
   // ---- availability ----
 
   addPeer (peer: PeerKey): void {
-    if (!this.peers.has(peer)) this.peers.set(peer, { bits: new Bitfield(this.init.chunkCount), wanted: 0, outstanding: new Set(), dropped: new Set() })
+    if (!this.peers.has(peer)) this.peers.set(peer, { bits: new Bitfield(this.init.chunkCount), wanted: 0, outstanding: new Set(), dropped: new Set(), order: this.added++ })
   }
 
   /** A peer's bitfield (replaces what we knew of it). */
@@ -191,7 +200,13 @@ export class Picker {
    * last quarter of a 15-leecher textbook run).
    */
   private steal (peer: PeerKey, v: PeerView, max: number, outpaces: (other: PeerKey) => boolean, out: BlockRef[], taken?: Array<BlockRef & { from: PeerKey }>): void {
-    for (const [other, ov] of this.peers) {
+    const candidates: Array<[PeerKey, PeerView]> = []
+    for (const [other, ov] of this.busy) {
+      if (this.peers.get(other) !== ov || ov.outstanding.size < 2) this.busy.delete(other)
+      else candidates.push([other, ov])
+    }
+    candidates.sort((a, b) => a[1].order - b[1].order)
+    for (const [other, ov] of candidates) {
       if (out.length >= max) return
       if (other === peer || ov.outstanding.size < 2 || !outpaces(other)) continue
       let first = true
@@ -206,6 +221,7 @@ export class Picker {
         ov.dropped.add(key)
         p.requested[b] = new Set([peer])
         v.outstanding.add(key)
+        this.busy.set(peer, v)
         const begin = b * this.init.blockSize
         const ref = { index, begin, length: Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) }
         out.push(ref)
@@ -282,6 +298,7 @@ export class Picker {
       set.add(peer)
       p.requested[b] = set
       v.outstanding.add(p.index * this.blocksPerChunk + b)
+      this.busy.set(peer, v)
       const begin = b * this.init.blockSize
       out.push({ index: p.index, begin, length: Math.min(this.init.blockSize, len - begin) })
       max--
