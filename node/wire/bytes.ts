@@ -163,7 +163,23 @@ export class ByteReader {
   }
 
   string (field = 'string', maxBytes = this.remaining): string {
-    const b = this.bytes(field, maxBytes)
+    const n = this.varint(field, maxBytes)
+    this.need(n, field)
+    if (n <= ASCII_FAST_CHARS) {
+      // Read in place: TextDecoder needs the bytes off V8's heap first (see ON_HEAP_BYTES).
+      const codes = new Array<number>(n)
+      let i = 0
+      for (; i < n; i++) {
+        const c = this.buf[this.pos + i]
+        if (c > 0x7f) break
+        codes[i] = c
+      }
+      if (i === n) {
+        this.pos += n
+        return String.fromCharCode.apply(null, codes)
+      }
+    }
+    const b = this.raw(n, field)
     try {
       return dec.decode(b)
     } catch {
