@@ -7,8 +7,13 @@
 const BUCKET_MS = 1000
 
 export class RateMeter {
-  private readonly buckets: Float64Array
-  private readonly stamps: Float64Array
+  /**
+   * Plain arrays, not Float64Arrays (the same doubles): two meters per swarm peer, and a
+   * typed array past 64 bytes is an off-heap buffer the collector tracks one by one. A
+   * 1,000-peer swarm (every peer knows every other) held four million of them.
+   */
+  private readonly buckets: number[]
+  private readonly stamps: number[]
   private readonly windowMs: number
   private first = -1
   total = 0
@@ -16,8 +21,8 @@ export class RateMeter {
   constructor (windowMs: number) {
     this.windowMs = windowMs
     const n = Math.max(1, Math.ceil(windowMs / BUCKET_MS))
-    this.buckets = new Float64Array(n)
-    this.stamps = new Float64Array(n).fill(-1)
+    this.buckets = new Array<number>(n).fill(0)
+    this.stamps = new Array<number>(n).fill(-1)
   }
 
   add (bytes: number, now: number): void {
