@@ -29,8 +29,12 @@ interface PeerView {
   wanted: number
   /** Outstanding block keys (index * blocksPerChunk + block). */
   outstanding: Set<number>
-  /** Keys asked of this peer and then dropped (choke, snub): still welcome if they arrive. */
-  dropped: Set<number>
+  /**
+   * Keys asked of this peer and then dropped (choke, snub): still welcome if they arrive.
+   * Made on first use: most peers never have one, and a swarm where every peer knows every
+   * other holds a view per pair.
+   */
+  dropped: Set<number> | undefined
   /** Position in `peers` (insertion order), so `steal` visits its candidates in that order. */
   order: number
 }
@@ -99,7 +103,7 @@ export class Picker {
   // ---- availability ----
 
   addPeer (peer: PeerKey): void {
-    if (!this.peers.has(peer)) this.peers.set(peer, { bits: new Bitfield(this.init.chunkCount), wanted: 0, outstanding: new Set(), dropped: new Set(), order: this.added++ })
+    if (!this.peers.has(peer)) this.peers.set(peer, { bits: new Bitfield(this.init.chunkCount), wanted: 0, outstanding: new Set(), dropped: undefined, order: this.added++ })
   }
 
   /** A peer's bitfield (replaces what we knew of it). */
@@ -218,7 +222,7 @@ export class Picker {
         const p = this.partials.get(index)
         if (p === undefined || !v.bits.has(index) || p.received[b] === 1 || (p.requested[b]?.size ?? 0) !== 1) continue
         ov.outstanding.delete(key)
-        ov.dropped.add(key)
+        ;(ov.dropped ??= new Set()).add(key)
         p.requested[b] = new Set([peer])
         v.outstanding.add(key)
         this.busy.set(peer, v)
@@ -316,10 +320,10 @@ export class Picker {
     // started sending it, and on a slow uplink that is many seconds of its upload, so it
     // is used rather than wasted while we still lack it.
     const expected = p !== undefined && v !== undefined && Number.isInteger(b) && b < p.blocks &&
-      (v.outstanding.has(key) || v.dropped.has(key)) && Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) === length
+      (v.outstanding.has(key) || v.dropped?.has(key) === true) && Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) === length
     if (!expected) return { accepted: false, chunkComplete: false, cancels: [] }
     v.outstanding.delete(key)
-    v.dropped.delete(key)
+    v.dropped?.delete(key)
     if (p.received[b] === 1) return { accepted: false, chunkComplete: false, cancels: [] }
     p.received[b] = 1
     p.receivedCount++
@@ -375,7 +379,7 @@ export class Picker {
       p?.requested[b]?.delete(peer)
       v.outstanding.delete(key)
       if (dropped.length < mayArrive) {
-        v.dropped.add(key)
+        ;(v.dropped ??= new Set()).add(key)
         if (p !== undefined && (p.requested[b]?.size ?? 0) === 0) p.mayArrive[b] = 1
       }
       const begin = b * this.init.blockSize
