@@ -7,9 +7,10 @@ import { SeededRandom, type Random } from '../ports/random.ts'
 import { FairLink, type LinkDiscipline, type QueuedFrame } from './fair-link.ts'
 import { SimBulk } from './sim-bulk.ts'
 import { BULK_PROTOCOL_SUFFIX } from '../host/constants.ts'
-import { encodeParts, type WireProtocol } from '../wire/codec.ts'
+import type { WireProtocol } from '../wire/codec.ts'
 import { decodeEnvelope, encodeEnvelope, encodeEnvelopeJoined, type Envelope } from '../wire/envelope.ts'
 import { PendingRequests } from '../wire/pending-requests.ts'
+import { encodeParts } from '../wire/codec.ts'
 
 export const SIM_DEFAULT_LATENCY_MS = 10
 export const SIM_DEFAULT_REQUEST_TIMEOUT_MS = 10_000
