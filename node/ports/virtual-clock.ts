@@ -1,11 +1,27 @@
 import type { Clock, Timer } from './clock.ts'
 
-interface Scheduled {
+/**
+ * One timer in the queue, and also the handle its owner cancels it by: a separate
+ * `{ cancel }` object and closure per timer were two more allocations for every frame in
+ * flight (most timers are never cancelled).
+ */
+class Scheduled implements Timer {
   at: number
   seq: number
-  fn: () => void
-  period?: number
-  cancelled: boolean
+  readonly fn: () => void
+  readonly period: number | undefined
+  cancelled = false
+
+  constructor (at: number, seq: number, fn: () => void, period: number | undefined) {
+    this.at = at
+    this.seq = seq
+    this.fn = fn
+    this.period = period
+  }
+
+  cancel (): void {
+    this.cancelled = true
+  }
 }
 
 /**
@@ -92,25 +108,27 @@ export class VirtualClock implements Clock {
   }
 
   private push (at: number, fn: () => void, period?: number): Timer {
-    const s: Scheduled = { at, seq: this.seq++, fn, period, cancelled: false }
+    const s = new Scheduled(at, this.seq++, fn, period)
     this.insert(s)
-    return { cancel: () => { s.cancelled = true } }
+    return s
   }
 
   private dropCancelled (): void {
     while (this.heap.length > 0 && this.heap[0].cancelled) this.pop()
   }
 
+  /** Sift up by moving a hole, not swapping: one write per level (the heap holds every timer of every peer). */
   private insert (s: Scheduled): void {
     const h = this.heap
+    let i = h.length
     h.push(s)
-    let i = h.length - 1
     while (i > 0) {
       const p = (i - 1) >> 1
-      if (!before(h[i], h[p])) break
-      ;[h[i], h[p]] = [h[p], h[i]]
+      if (!before(s, h[p])) break
+      h[i] = h[p]
       i = p
     }
+    h[i] = s
   }
 
   private pop (): Scheduled | undefined {
@@ -118,19 +136,19 @@ export class VirtualClock implements Clock {
     if (h.length === 0) return undefined
     const top = h[0]
     const last = h.pop() as Scheduled
-    if (h.length > 0) {
-      h[0] = last
+    const n = h.length
+    if (n > 0) {
       let i = 0
       for (;;) {
         const l = 2 * i + 1
+        if (l >= n) break
         const r = l + 1
-        let m = i
-        if (l < h.length && before(h[l], h[m])) m = l
-        if (r < h.length && before(h[r], h[m])) m = r
-        if (m === i) break
-        ;[h[i], h[m]] = [h[m], h[i]]
+        const m = r < n && before(h[r], h[l]) ? r : l
+        if (!before(h[m], last)) break
+        h[i] = h[m]
         i = m
       }
+      h[i] = last
     }
     return top
   }

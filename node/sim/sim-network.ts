@@ -8,8 +8,9 @@ import { FairLink, type LinkDiscipline, type QueuedFrame } from './fair-link.ts'
 import { SimBulk } from './sim-bulk.ts'
 import { BULK_PROTOCOL_SUFFIX } from '../host/constants.ts'
 import type { WireProtocol } from '../wire/codec.ts'
-import { decodeEnvelope, encodeEnvelope, type Envelope } from '../wire/envelope.ts'
+import { decodeEnvelope, encodeEnvelope, encodeEnvelopeJoined, type Envelope } from '../wire/envelope.ts'
 import { PendingRequests } from '../wire/pending-requests.ts'
+import { encodeParts } from '../wire/codec.ts'
 
 export const SIM_DEFAULT_LATENCY_MS = 10
 export const SIM_DEFAULT_REQUEST_TIMEOUT_MS = 10_000
@@ -441,6 +442,18 @@ class SimPort<W> implements NetPort<W> {
     this.host.net.transmit(this.self, to, this.protocolId(), encodeEnvelope(env), false, sent)
   }
 
+  /** A one-way message, framed from the codec's parts (see encodeEnvelopeJoined). */
+  private frameMessage (to: PeerKey, msg: W, sent: (err?: Error) => void): void {
+    const wire = this.wire
+    if (wire === undefined) throw new NetError('closed', 'this actor has no wire protocol')
+    const parts = encodeParts(wire.codec, msg)
+    let size = 0
+    for (const p of parts) size += p.length
+    if (size > wire.maxMessageBytes) throw new WireError('oversized', `${wire.id}: outgoing message of ${size} bytes exceeds ${wire.maxMessageBytes}`)
+    this.link(to)
+    this.host.net.transmit(this.self, to, wire.id, encodeEnvelopeJoined('message', 0, parts), false, sent)
+  }
+
   private protocolId (): string {
     if (this.wire === undefined) throw new NetError('closed', 'this actor has no wire protocol')
     return this.wire.id
@@ -463,7 +476,7 @@ class SimPort<W> implements NetPort<W> {
    */
   async send (to: PeerKey, msg: W): Promise<void> {
     const { promise, resolve, reject } = Promise.withResolvers<void>()
-    this.frame(to, { kind: 'message', payload: this.encode(msg) }, err => { if (err === undefined) resolve(); else reject(err) })
+    this.frameMessage(to, msg, err => { if (err === undefined) resolve(); else reject(err) })
     await promise
   }
 

@@ -88,7 +88,19 @@ export function admitNewcomer (unchokedCount: number, slots: number): boolean {
  * precede it in the map (measured: 20 KB per round with none before it, 48 KB with three), and
  * a free-rider sitting after the seed and the bootstrap node got about twice its share.
  */
-export function serveOrder<T> (peers: readonly T[], lastServed: T | undefined): T[] {
-  const i = lastServed === undefined ? -1 : peers.indexOf(lastServed)
-  return [...peers.slice(i + 1), ...peers.slice(0, i + 1)]
+export function * serveOrder<T> (peers: readonly T[] | ReadonlyMap<T, unknown>, lastServed: T | undefined): Generator<T> {
+  // Lazily, straight off the map: a seed's swarm is every peer, and copying its keys three
+  // times per confirmed piece cost more than the serving (the caller usually stops after a few).
+  const all = (): Iterable<T> => Array.isArray(peers) ? peers : (peers as ReadonlyMap<T, unknown>).keys()
+  const known = lastServed !== undefined && (Array.isArray(peers) ? peers.includes(lastServed) : (peers as ReadonlyMap<T, unknown>).has(lastServed))
+  if (!known) { yield * all(); return }
+  let after = false
+  for (const p of all()) {
+    if (after) yield p
+    else if (p === lastServed) after = true
+  }
+  for (const p of all()) {
+    yield p
+    if (p === lastServed) return
+  }
 }

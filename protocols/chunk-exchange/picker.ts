@@ -29,8 +29,14 @@ interface PeerView {
   wanted: number
   /** Outstanding block keys (index * blocksPerChunk + block). */
   outstanding: Set<number>
-  /** Keys asked of this peer and then dropped (choke, snub): still welcome if they arrive. */
-  dropped: Set<number>
+  /**
+   * Keys asked of this peer and then dropped (choke, snub): still welcome if they arrive.
+   * Made on first use: most peers never have one, and a swarm where every peer knows every
+   * other holds a view per pair.
+   */
+  dropped: Set<number> | undefined
+  /** Position in `peers` (insertion order), so `steal` visits its candidates in that order. */
+  order: number
 }
 
 export interface PickerInit {
@@ -75,6 +81,13 @@ export class Picker {
   private readonly buckets: Array<Set<number>> = [new Set()]
   private readonly partials = new Map<number, Partial>()
   private readonly peers = new Map<PeerKey, PeerView>()
+  private added = 0
+  /**
+   * Every peer with two or more blocks outstanding (and perhaps some with fewer, or gone:
+   * `steal` prunes them). `steal` looks only at those; scanning every peer per `next` made
+   * it the picker's largest cost in a 1,000-peer swarm, where most peers had nothing queued.
+   */
+  private readonly busy = new Map<PeerKey, PeerView>()
   private readonly init: PickerInit
   readonly blocksPerChunk: number
 
@@ -90,7 +103,7 @@ export class Picker {
   // ---- availability ----
 
   addPeer (peer: PeerKey): void {
-    if (!this.peers.has(peer)) this.peers.set(peer, { bits: new Bitfield(this.init.chunkCount), wanted: 0, outstanding: new Set(), dropped: new Set() })
+    if (!this.peers.has(peer)) this.peers.set(peer, { bits: new Bitfield(this.init.chunkCount), wanted: 0, outstanding: new Set(), dropped: undefined, order: this.added++ })
   }
 
   /** A peer's bitfield (replaces what we knew of it). */
@@ -191,7 +204,13 @@ export class Picker {
    * last quarter of a 15-leecher textbook run).
    */
   private steal (peer: PeerKey, v: PeerView, max: number, outpaces: (other: PeerKey) => boolean, out: BlockRef[], taken?: Array<BlockRef & { from: PeerKey }>): void {
-    for (const [other, ov] of this.peers) {
+    const candidates: Array<[PeerKey, PeerView]> = []
+    for (const [other, ov] of this.busy) {
+      if (this.peers.get(other) !== ov || ov.outstanding.size < 2) this.busy.delete(other)
+      else candidates.push([other, ov])
+    }
+    candidates.sort((a, b) => a[1].order - b[1].order)
+    for (const [other, ov] of candidates) {
       if (out.length >= max) return
       if (other === peer || ov.outstanding.size < 2 || !outpaces(other)) continue
       let first = true
@@ -203,9 +222,10 @@ export class Picker {
         const p = this.partials.get(index)
         if (p === undefined || !v.bits.has(index) || p.received[b] === 1 || (p.requested[b]?.size ?? 0) !== 1) continue
         ov.outstanding.delete(key)
-        ov.dropped.add(key)
+        ;(ov.dropped ??= new Set()).add(key)
         p.requested[b] = new Set([peer])
         v.outstanding.add(key)
+        this.busy.set(peer, v)
         const begin = b * this.init.blockSize
         const ref = { index, begin, length: Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) }
         out.push(ref)
@@ -282,6 +302,7 @@ export class Picker {
       set.add(peer)
       p.requested[b] = set
       v.outstanding.add(p.index * this.blocksPerChunk + b)
+      this.busy.set(peer, v)
       const begin = b * this.init.blockSize
       out.push({ index: p.index, begin, length: Math.min(this.init.blockSize, len - begin) })
       max--
@@ -299,10 +320,10 @@ export class Picker {
     // started sending it, and on a slow uplink that is many seconds of its upload, so it
     // is used rather than wasted while we still lack it.
     const expected = p !== undefined && v !== undefined && Number.isInteger(b) && b < p.blocks &&
-      (v.outstanding.has(key) || v.dropped.has(key)) && Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) === length
+      (v.outstanding.has(key) || v.dropped?.has(key) === true) && Math.min(this.init.blockSize, this.init.chunkLength(index) - begin) === length
     if (!expected) return { accepted: false, chunkComplete: false, cancels: [] }
     v.outstanding.delete(key)
-    v.dropped.delete(key)
+    v.dropped?.delete(key)
     if (p.received[b] === 1) return { accepted: false, chunkComplete: false, cancels: [] }
     p.received[b] = 1
     p.receivedCount++
@@ -358,7 +379,7 @@ export class Picker {
       p?.requested[b]?.delete(peer)
       v.outstanding.delete(key)
       if (dropped.length < mayArrive) {
-        v.dropped.add(key)
+        ;(v.dropped ??= new Set()).add(key)
         if (p !== undefined && (p.requested[b]?.size ?? 0) === 0) p.mayArrive[b] = 1
       }
       const begin = b * this.init.blockSize

@@ -7,20 +7,29 @@
 const BUCKET_MS = 1000
 
 export class RateMeter {
-  private readonly buckets: Float64Array
-  private readonly stamps: Float64Array
+  /**
+   * Plain arrays, not Float64Arrays (the same doubles), made on the first byte: two meters
+   * per swarm peer, most of which never see one, and a typed array past 64 bytes is an
+   * off-heap buffer the collector tracks one by one. A 1,000-peer swarm (every peer knows
+   * every other) held four million of them.
+   */
+  private buckets: number[] = []
+  private stamps: number[] = []
+  private readonly slots: number
   private readonly windowMs: number
   private first = -1
   total = 0
 
   constructor (windowMs: number) {
     this.windowMs = windowMs
-    const n = Math.max(1, Math.ceil(windowMs / BUCKET_MS))
-    this.buckets = new Float64Array(n)
-    this.stamps = new Float64Array(n).fill(-1)
+    this.slots = Math.max(1, Math.ceil(windowMs / BUCKET_MS))
   }
 
   add (bytes: number, now: number): void {
+    if (this.buckets.length === 0) {
+      this.buckets = new Array<number>(this.slots).fill(0)
+      this.stamps = new Array<number>(this.slots).fill(-1)
+    }
     const slot = Math.floor(now / BUCKET_MS)
     const i = slot % this.buckets.length
     if (this.stamps[i] !== slot) { this.stamps[i] = slot; this.buckets[i] = 0 }

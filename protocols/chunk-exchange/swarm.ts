@@ -362,7 +362,8 @@ export class Swarm {
 
   /** Serve waiting requests in round robin (see `serveOrder`): each hungry peer in turn, wherever it sits in the map. */
   pumpAll (): void {
-    for (const key of serveOrder([...this.peers.keys()], this.lastServed)) {
+    // Nothing below adds or removes peers (sends settle later), so the map can be walked live.
+    for (const key of serveOrder(this.peers, this.lastServed)) {
       if (!this.io.uploadSlotFree()) return
       const p = this.peers.get(key)
       if (p !== undefined && p.uploads.length > 0) this.pumpUploads(p)

@@ -4,6 +4,7 @@ import { asPeerKey } from '../../node/ports/net.ts'
 import { getJson, putJson, type Store } from '../../node/ports/store.ts'
 import type { ProviderRecord } from '../../node/contracts.ts'
 import { AddressBook } from './address-book.ts'
+import { internPeer } from './address-intern.ts'
 import { shareableAddrs, type AddrScope } from './addrs.ts'
 import type { DhtInbox, FindResult, GetResult, PutResult, RingView, Tick } from './api-types.ts'
 import * as C from './constants.ts'
@@ -161,10 +162,15 @@ export class DhtActor implements Actor<DhtInbox> {
     return { id: this.idOf(peer), peer }
   }
 
-  /** A node named on the wire: learn its addresses, derive its id ourselves. */
+  /**
+   * A node named on the wire: learn its addresses, derive its id ourselves. The key is
+   * interned: rings, fingers and suspects then hold one shared string per peer, whose hash
+   * every map lookup reuses, instead of each decode's fresh copy.
+   */
   private learn (w: WireNode): NodeRef {
-    this.book.learn(w.peer, shareableAddrs(w.addrs, this.cfg.addrScope))
-    return this.nodeOf(w.peer)
+    const peer = internPeer(w.peer)
+    this.book.learn(peer, shareableAddrs(w.addrs, this.cfg.addrScope))
+    return this.nodeOf(peer)
   }
 
   private wire (n: NodeRef): WireNode {

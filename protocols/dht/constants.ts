@@ -119,3 +119,10 @@ export const PUT_ATTEMPTS = 3
 
 /** Peer ring ids memoised per process before the memo starts over: every peer of a 10,000-peer simulation at two ring widths. */
 export const PEER_ID_MEMO_ENTRIES = 1 << 15
+
+/**
+ * Peer keys and address lists the address books of one process share, before the memo
+ * starts over: every peer of a 10,000-peer simulation. A real node's book holds 256
+ * entries, so there the memo stays small.
+ */
+export const ADDRESS_INTERN_ENTRIES = 1 << 15

@@ -40,16 +40,17 @@ export function hashId (space: RingSpace, data: string | Uint8Array): RingId {
  * sharing changes nothing but cost): a 10,000-peer simulation hashes each peer once
  * instead of once per member that meets it, and keeps one copy of each id.
  */
-const peerIds = new Map<string, RingId>()
+const peerIds = new Map<number, Map<string, RingId>>()
 
-/** hashId of a peer key, memoised. */
+/** hashId of a peer key, memoised (one map per ring width: a `${bits}/${peer}` key cost a concatenation and its hashing per call). */
 export function peerRingId (space: RingSpace, peer: string): RingId {
-  const k = `${space.bits}/${peer}`
-  let id = peerIds.get(k)
+  let ids = peerIds.get(space.bits)
+  if (ids === undefined) { ids = new Map(); peerIds.set(space.bits, ids) }
+  let id = ids.get(peer)
   if (id === undefined) {
     id = hashId(space, peer)
-    if (peerIds.size >= PEER_ID_MEMO_ENTRIES) peerIds.clear()
-    peerIds.set(k, id)
+    if (ids.size >= PEER_ID_MEMO_ENTRIES) ids.clear()
+    ids.set(peer, id)
   }
   return id
 }

@@ -30,25 +30,40 @@ export function routeStep (space: RingSpace, ring: RingState, fingers: FingerTab
   return nodes.length > 0 ? { done: false, nodes } : { done: true, nodes: live }
 }
 
-/** Known members strictly between self and key, closest to the key first, at most `limit`. Runs on every lookup step: no sort, no copies. */
+/**
+ * Known members strictly between self and key, closest to the key first, at most `limit`.
+ * Runs on every lookup step: no sort, no copies, no closure. Closest to the key is farthest
+ * from self, so candidates rank by their distance from self (largest first), which spares
+ * the bigint subtraction to the key per candidate.
+ */
 export function closestPreceding (space: RingSpace, ring: RingState, fingers: FingerTable, key: RingId, isDead: (p: PeerKey) => boolean, limit: number): NodeRef[] {
-  const span = distance(space, ring.self.id, key)
-  const best: Array<{ n: NodeRef, d: bigint }> = []
-  const consider = (n: NodeRef): void => {
-    if (n.peer === ring.self.peer) return
-    const fromSelf = distance(space, ring.self.id, n.id)
-    if (fromSelf === 0n || (span !== 0n && fromSelf >= span)) return
-    const d = span === 0n ? space.size - fromSelf : span - fromSelf
-    if (best.length >= limit && d >= best[best.length - 1].d) return
-    if (best.some(b => b.n.peer === n.peer) || isDead(n.peer)) return
+  const self = ring.self
+  const span = distance(space, self.id, key)
+  const best: NodeRef[] = []
+  /** best[i]'s distance from self, descending. */
+  const far: bigint[] = []
+  const entries = fingers.entries
+  const succs = ring.succs
+  const total = entries.length + succs.length
+  for (let k = 0; k < total; k++) {
+    const n = k < entries.length ? entries[k].node : succs[k - entries.length]
+    if (n.peer === self.peer) continue
+    const fromSelf = distance(space, self.id, n.id)
+    if (fromSelf === 0n || (span !== 0n && fromSelf >= span)) continue
+    if (best.length >= limit && fromSelf <= far[far.length - 1]) continue
+    if (hasPeer(best, n.peer) || isDead(n.peer)) continue
     let i = best.length
-    while (i > 0 && best[i - 1].d > d) i--
-    best.splice(i, 0, { n, d })
-    if (best.length > limit) best.pop()
+    while (i > 0 && far[i - 1] < fromSelf) i--
+    best.splice(i, 0, n)
+    far.splice(i, 0, fromSelf)
+    if (best.length > limit) { best.pop(); far.pop() }
   }
-  for (const e of fingers.entries) consider(e.node)
-  for (const n of ring.succs) consider(n)
-  return best.map(b => b.n)
+  return best
+}
+
+function hasPeer (nodes: readonly NodeRef[], peer: PeerKey): boolean {
+  for (const n of nodes) if (n.peer === peer) return true
+  return false
 }
 
 /**
@@ -60,7 +75,8 @@ export class CandidatePool {
   private readonly space: RingSpace
   private readonly key: RingId
   private readonly asked = new Set<string>()
-  private pool: NodeRef[] = []
+  /** With each candidate's distance to the key, computed once rather than per comparison. */
+  private pool: Array<{ n: NodeRef, d: bigint }> = []
 
   constructor (space: RingSpace, key: RingId) {
     this.space = space
@@ -70,11 +86,11 @@ export class CandidatePool {
   /** Add candidates named by `from` (undefined for our own table). */
   add (nodes: readonly NodeRef[], from?: NodeRef): void {
     for (const n of nodes) {
-      if (this.asked.has(n.peer) || this.pool.some(p => p.peer === n.peer)) continue
+      if (this.asked.has(n.peer) || this.pool.some(p => p.n.peer === n.peer)) continue
       if (from !== undefined && !inOpen(this.space, n.id, from.id, this.key)) continue
-      this.pool.push(n)
+      this.pool.push({ n, d: distance(this.space, n.id, this.key) })
     }
-    this.pool.sort((a, b) => compareBig(distance(this.space, a.id, this.key), distance(this.space, b.id, this.key)))
+    this.pool.sort((a, b) => compareBig(a.d, b.d))
   }
 
   /** Candidates waiting to be asked. */
@@ -85,7 +101,7 @@ export class CandidatePool {
   /** The closest candidate not yet asked and not dead. */
   next (isDead: (p: PeerKey) => boolean): NodeRef | undefined {
     while (this.pool.length > 0) {
-      const n = this.pool.shift() as NodeRef
+      const n = (this.pool.shift() as { n: NodeRef }).n
       this.asked.add(n.peer)
       if (!isDead(n.peer)) return n
     }

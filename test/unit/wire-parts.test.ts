@@ -65,11 +65,17 @@ describe(`wire parts: zero-copy encoding and multi-part reads (seed=${SEED})`, (
     }
   })
 
-  it('ByteWriter.finish returns a view of a mostly full buffer and a trimmed copy of a mostly empty one', () => {
-    const full = new ByteWriter(8).u32(1).u16(2)
+  it('ByteWriter.finish returns a view of a mostly full buffer and a trimmed copy of a mostly empty or small one', () => {
+    const full = new ByteWriter(128).u32(1).u16(2).raw(new Uint8Array(60))
     const a = full.finish()
-    assert.deepEqual([...a], [0, 0, 0, 1, 0, 2])
-    assert.equal(a.buffer.byteLength, 8, 'view: no copy')
+    assert.deepEqual([...a.subarray(0, 6)], [0, 0, 0, 1, 0, 2])
+    assert.equal(a.length, 66)
+    assert.equal(a.buffer.byteLength, 128, 'view: no copy')
+    // At most 64 bytes V8 keeps the array on its heap, where a view costs more than a copy.
+    const small = new ByteWriter(8).u32(1).u16(2)
+    const s = small.finish()
+    assert.deepEqual([...s], [0, 0, 0, 1, 0, 2])
+    assert.equal(s.buffer.byteLength, 6, 'small: trimmed copy')
     const sparse = new ByteWriter(1024).u8(5)
     const b = sparse.finish()
     assert.deepEqual([...b], [5])

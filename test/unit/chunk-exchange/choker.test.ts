@@ -123,14 +123,18 @@ describe('choker: tit-for-tat on virtual time', () => {
     const turns = new Map<PeerKey, number>()
     let last: PeerKey | undefined
     for (let t = 0; t < 300; t++) {
-      const next = serveOrder(list, last).find(p => hungry.has(p))
+      const next = [...serveOrder(list, last)].find(p => hungry.has(p))
       assert.ok(next !== undefined)
       turns.set(next, (turns.get(next) ?? 0) + 1)
       last = next
     }
     assert.deepEqual([turns.get('rider' as PeerKey), turns.get('a' as PeerKey), turns.get('b' as PeerKey)], [100, 100, 100])
     // A peer that left (no longer listed) restarts the order at the head.
-    assert.deepEqual(serveOrder(list, 'gone' as PeerKey), list)
-    assert.deepEqual(serveOrder(list, 'b' as PeerKey), list)
+    assert.deepEqual([...serveOrder(list, 'gone' as PeerKey)], list)
+    assert.deepEqual([...serveOrder(list, 'b' as PeerKey)], list)
+    // The swarm walks its peer map directly: same order as over the list of its keys.
+    const byKey = new Map(list.map(k => [k, 0]))
+    for (const at of [undefined, 'gone', ...list] as Array<PeerKey | undefined>) assert.deepEqual([...serveOrder(byKey, at)], [...serveOrder(list, at)])
+    assert.deepEqual([...serveOrder(byKey, 'rider' as PeerKey)], ['a', 'b', 'idle1', 'idle2', 'rider'])
   })
 })
