@@ -191,6 +191,32 @@ export const DEFAULT_CONTROL_REQUEST_TIMEOUT_MS = 10_000
  */
 export const MANIFEST_RETRY_BASE_MS = 1_000
 
+/**
+ * Manifest fetches a download has out at once: one. Its first pick is a peer that proved it
+ * holds the manifest (manifest-sources.ts), so one usually suffices, and a peer without it
+ * answers in a round trip; two holders asked at once each send the whole manifest.
+ */
+export const MANIFEST_FETCHES_AT_ONCE = 1
+
+/**
+ * Manifests a peer streams at once; further asks are answered MANIFEST_BUSY at once.
+ * Served side by side, a 10 KiB/s textbook seed's 100 manifests (7 KB each) all finished
+ * together after 70 s, past the 60 s request deadline, so each newcomer asked again and the
+ * seed sent every manifest twice; two at a time the first newcomers have theirs in a second
+ * and pass it on. Two rather than one: the next stream is under way while the last one's
+ * end-of-stream acknowledgement is still on its way back. Turned away rather than queued: a
+ * newcomer waiting in a 1 KiB/s holder's line (7 s per manifest) asks nobody else meanwhile
+ * (40 newcomers at one seed: the last had it after 121 s with a line of 8, 48 s with none).
+ */
+export const MANIFEST_UPLOADS_AT_ONCE = 2
+
+/**
+ * How the answer to a `manifest-get` turned away for MANIFEST_UPLOADS_AT_ONCE begins: the
+ * asker then knows the peer holds the manifest and asks again after the base retry delay,
+ * not a doubled one (doubling left newcomers waiting up to 30 s while holders had room).
+ */
+export const MANIFEST_BUSY = 'busy'
+
 /** Longest wait between manifest retries: a download stuck in "finding" recovers within 30 s of a provider appearing. */
 export const MANIFEST_RETRY_MAX_MS = 30_000
 
