@@ -353,6 +353,9 @@ export class ChunkActor {
       // Leaving happens on the next tick, after this chunk's `have`s went out.
       return
     }
+    // Tell the trackers at once that we seed (BitTorrent's `completed` event): they stop naming
+    // us to seeds, and name us leechers to fill the places finished neighbours leave.
+    this.discover(t)
     this.emit(t, true)
   }
 
@@ -499,12 +502,24 @@ export class ChunkActor {
     return out
   }
 
+  /**
+   * Peers to ask a tracker for: the places left in the swarm, up to trackerNumwant (none while
+   * it is full). A periodic re-announce asking for 50 peers every time cost a tracker that is
+   * also the 10 KiB/s textbook seed a peer list per leecher per period, half its upload at
+   * N = 1,000.
+   */
+  private peersWanted (t: Transfer): number {
+    const s = t.swarm
+    if (s === undefined) return this.cfg.trackerNumwant
+    return Math.max(0, Math.min(this.cfg.trackerNumwant, this.cfg.maxSwarmPeers - s.peers.size))
+  }
+
   private async announce (t: Transfer, seed: boolean): Promise<void> {
     const link = t.record.link
     const targets = await this.trackerTargets()
     await Promise.all(targets.map(async target => {
       try {
-        const res = await this.c.net.request(target, { type: 'announce', link, seed, addrs: this.ownAddrs() }, { timeoutMs: this.cfg.controlRequestTimeoutMs })
+        const res = await this.c.net.request(target, { type: 'announce', link, seed, addrs: this.ownAddrs(), want: this.peersWanted(t) }, { timeoutMs: this.cfg.controlRequestTimeoutMs })
         if (res.type !== 'peers') throw new ChunkError('not-found', `tracker answered ${res.type}`)
         this.c.self.tell({ type: 'peers-found', link, peers: res.peers.map(p => ({ peer: asPeerKey(p.peer), addrs: p.addrs })) })
       } catch (err) {
@@ -733,12 +748,13 @@ export class ChunkActor {
         if (this.tracker === undefined) { respond.error('not a tracker'); return }
         const now = this.c.clock.now()
         const addrs = msg.addrs.length > 0 ? msg.addrs : this.c.net.addresses(from).slice(0, MAX_ADDRS_PER_PEER)
-        const peers = this.tracker.announce(msg.link, from, addrs, msg.seed, now, this.cfg.trackerNumwant, this.c.random)
+        const numwant = Math.min(msg.want, this.cfg.trackerNumwant)
+        const peers = this.tracker.announce(msg.link, from, addrs, msg.seed, now, numwant, this.c.random)
         // The tracker is a swarm member too when it shares or fetches the link.
         const own = this.transfers.get(msg.link)
         const list = peers.map(p => ({ peer: p.peer as string, addrs: p.addrs }))
         if (own !== undefined) list.unshift({ peer: this.c.net.self, addrs: this.ownAddrs() })
-        respond.ok({ type: 'peers', peers: list.slice(0, this.cfg.trackerNumwant) })
+        respond.ok({ type: 'peers', peers: list.slice(0, numwant) })
         const swarm = own?.swarm
         if (swarm !== undefined && !swarm.peers.has(from)) this.dial(msg.link, from, addrs)
         return

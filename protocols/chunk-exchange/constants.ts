@@ -5,9 +5,10 @@
 
 /**
  * Protocol id on the wire; the major version changes with any incompatible layout change
- * (2: the manifest moved from a frame to a bulk stream, `manifest` is now its header).
+ * (2: the manifest moved from a frame to a bulk stream, `manifest` is now its header;
+ * 3: `announce` says how many peers it wants back).
  */
-export const CHUNKS_PROTOCOL_ID = '/peerhive/chunks/2.0.0'
+export const CHUNKS_PROTOCOL_ID = '/peerhive/chunks/3.0.0'
 
 /** 256 KiB: BitTorrent's long-standing piece size; a 64 MiB file has 256 chunks, small bitfields, cheap re-downloads of a bad chunk. */
 export const DEFAULT_CHUNK_SIZE = 256 * 1024
