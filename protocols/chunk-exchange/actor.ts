@@ -14,7 +14,7 @@ import type { OpenStorage, StorageSpec } from './storage.ts'
 import { Swarm, type SwarmConfig } from './swarm.ts'
 import { TrackerTable } from './tracker.ts'
 import { ManifestSources } from './manifest-sources.ts'
-import { MANIFEST_RETRY_BASE_MS, MANIFEST_RETRY_MAX_MS, MANIFEST_BUSY, MANIFEST_UPLOADS_AT_ONCE, PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS, UPLOAD_BUDGET_MIN, UPLOAD_QUEUE_TARGET_MS, UPLOAD_RATE_WINDOW_MS } from './constants.ts'
+import { ENOUGH_PEERS_SHARE, MANIFEST_RETRY_BASE_MS, MANIFEST_RETRY_MAX_MS, MANIFEST_BUSY, MANIFEST_UPLOADS_AT_ONCE, PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS, UPLOAD_BUDGET_MIN, UPLOAD_QUEUE_TARGET_MS, UPLOAD_RATE_WINDOW_MS } from './constants.ts'
 import { RateMeter } from './rate.ts'
 import { nextGap, snubAfterMs } from './snub.ts'
 
@@ -503,14 +503,16 @@ export class ChunkActor {
   }
 
   /**
-   * Peers to ask a tracker for: the places left in the swarm, up to trackerNumwant (none while
-   * it is full). A periodic re-announce asking for 50 peers every time cost a tracker that is
-   * also the 10 KiB/s textbook seed a peer list per leecher per period, half its upload at
-   * N = 1,000.
+   * Peers to ask a tracker for: none while the swarm has ENOUGH_PEERS_SHARE of its places
+   * answered (newcomers find us through their own announces), else the places left, up to
+   * trackerNumwant. A periodic re-announce asking for 50 peers every time cost a tracker that
+   * is also the 10 KiB/s textbook seed a peer list per leecher per period: 44% of its upload
+   * at N = 1,000, while the swarm still needed its chunks.
    */
   private peersWanted (t: Transfer): number {
     const s = t.swarm
     if (s === undefined) return this.cfg.trackerNumwant
+    if (s.readyPeers >= ENOUGH_PEERS_SHARE * this.cfg.maxSwarmPeers) return 0
     return Math.max(0, Math.min(this.cfg.trackerNumwant, this.cfg.maxSwarmPeers - s.peers.size))
   }
 

@@ -140,6 +140,13 @@ export class Swarm {
     return this.picker.have.complete
   }
 
+  /** Peers that answered our handshake (the others only hold a place, for HANDSHAKE_TIMEOUT_MS at most). */
+  get readyPeers (): number {
+    let n = 0
+    for (const p of this.peers.values()) if (p.ready) n++
+    return n
+  }
+
   // ---- membership ----
 
   /** Start talking to `peer` about this swarm (we initiate: handshake first). */
@@ -705,7 +712,7 @@ export class Swarm {
       upRate: this.upTotal.rate(now),
       downloaded: this.downloaded,
       uploaded: this.uploaded,
-      peers: [...this.peers.values()].filter(p => p.ready).length,
+      peers: this.readyPeers,
       etaSec: left === 0 ? 0 : downRate > 0 ? left / downRate : null,
       location: this.storage.location,
       ...(this.error !== undefined ? { error: this.error } : {})
