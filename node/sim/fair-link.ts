@@ -38,20 +38,18 @@ export interface QueuedFrame {
   /** Link epoch at send time: a frame never outlives the connection that carried it. */
   epoch: number
   /**
-   * Called once the uplink starts serving the frame (no argument) or drops it unsent (the
-   * error): what `send` awaits, as a libp2p send waits for the rate-capped transport.
+   * Called once the link took the frame into its send buffer (no argument, see
+   * FairLink.sendBufferBytes) or dropped it unsent (the error): what `send` awaits, as a
+   * libp2p send waits for the rate-capped transport.
    */
   sent?: (err?: Error) => void
 }
 
-interface Waiting { frame: QueuedFrame, left: number }
+/** `taken`: the frame's sender was told it left (its bytes count in the send buffer until served). */
+interface Waiting { frame: QueuedFrame, left: number, taken: boolean }
 
-/**
- * A frame at the head of its transfer's queue has been taken by the transport: its sender
- * may queue the next one behind it (a socket send buffer of one frame), so a sender that
- * awaits each send still keeps the link busy and its fair share.
- */
-function started (f: QueuedFrame): void {
+/** Tell a frame's sender the transport took it (once). */
+function settle (f: QueuedFrame): void {
   const sent = f.sent
   f.sent = undefined
   sent?.()
@@ -85,6 +83,17 @@ export class FairLink {
   /** Bytes of frames that skipped the queue, not yet paid for with link time. */
   private debt = 0
   bytesPerSecond: number
+  /**
+   * The send buffer: how many bytes of frames whose senders were told they left may still
+   * be unserved. A frame in service (the head of its remote's queue) is taken while it fits
+   * beside the others taken, and otherwise once served; a frame behind another to the same
+   * remote waits its turn, as a stream's writes do. Infinite (the default): every head is
+   * taken as it starts. The simulator sets a bounded one on uplinks (SimHost), so a sender
+   * pacing itself by its sends is held back as the bytes drain, as on libp2p.
+   */
+  sendBufferBytes = Number.POSITIVE_INFINITY
+  /** Bytes of taken frames not yet fully served. */
+  private buffered = 0
   /** Bytes fully served, for utilisation figures. */
   served = 0
 
@@ -104,12 +113,17 @@ export class FairLink {
     return n
   }
 
+  /** Bytes of frames taken (their senders told) and not yet served: at most `sendBufferBytes`, or one frame. */
+  get bufferedBytes (): number {
+    return this.buffered
+  }
+
   enqueue (peer: string, f: QueuedFrame): void {
     const remote = this.fifo ? FIFO_KEY : peer
     const q = this.queues.get(remote)
     if (q !== undefined) {
       // Behind a head already in service: the shares do not change, nothing to re-arm.
-      q.push({ frame: f, left: f.bytes.length })
+      q.push({ frame: f, left: f.bytes.length, taken: false })
       return
     }
     this.catchUp()
@@ -117,13 +131,33 @@ export class FairLink {
       // An armed timer now fires a little early, finds its head unfinished and re-arms.
       this.debt += f.bytes.length
       this.served += f.bytes.length
-      started(f)
+      settle(f)
       this.done(f)
       return
     }
-    this.queues.set(remote, [{ frame: f, left: f.bytes.length }])
-    started(f)
+    const w = { frame: f, left: f.bytes.length, taken: false }
+    this.queues.set(remote, [w])
+    this.take(w)
     this.arm()
+  }
+
+  /** Tell a frame in service its sender that it left, if it fits in the send buffer beside those taken. */
+  private take (w: Waiting): void {
+    if (w.taken || this.buffered + w.frame.bytes.length > this.sendBufferBytes) return
+    w.taken = true
+    this.buffered += w.frame.bytes.length
+    settle(w.frame)
+  }
+
+  /** Room freed in the send buffer: heads not yet taken are, in queue order, while they fit. */
+  private takeHeads (): void {
+    if (this.buffered >= this.sendBufferBytes) return
+    for (const q of this.queues.values()) this.take(q[0])
+  }
+
+  /** A frame leaves the link (served or dropped): its bytes leave the send buffer. */
+  private release (w: Waiting): void {
+    if (w.taken) this.buffered -= w.frame.bytes.length
   }
 
   /**
@@ -138,7 +172,8 @@ export class FairLink {
     this.catchUp()
     this.queues.delete(remote)
     const err = why?.()
-    for (const w of q) w.frame.sent?.(err)
+    for (const w of q) { this.release(w); w.frame.sent?.(err) }
+    this.takeHeads()
     this.arm()
   }
 
@@ -154,8 +189,8 @@ export class FairLink {
     if (kept.length === 0) this.queues.delete(FIFO_KEY)
     else this.queues.set(FIFO_KEY, kept)
     const err = why?.()
-    for (const w of gone) w.frame.sent?.(err)
-    if (headChanged && kept.length > 0) started(kept[0].frame)
+    for (const w of gone) { this.release(w); w.frame.sent?.(err) }
+    if (headChanged && kept.length > 0) this.takeHeads()
     this.arm()
   }
 
@@ -164,6 +199,7 @@ export class FairLink {
     for (const q of this.queues.values()) for (const w of q) w.frame.sent?.(why)
     this.queues.clear()
     this.debt = 0
+    this.buffered = 0
     this.timer?.cancel()
     this.timer = undefined
   }
@@ -203,11 +239,15 @@ export class FairLink {
     const finished: QueuedFrame[] = []
     for (const [remote, q] of this.queues) {
       if (q[0].left > FAIR_LINK_DONE_EPSILON_BYTES) continue
-      finished.push(q[0].frame)
+      const w = q[0]
+      // Served whole before it fit in the buffer (a frame larger than it): its bytes are on the wire now.
+      if (w.taken) this.release(w)
+      else settle(w.frame)
+      finished.push(w.frame)
       q.shift()
-      if (q.length > 0) started(q[0].frame)
-      else this.queues.delete(remote)
+      if (q.length === 0) this.queues.delete(remote)
     }
+    this.takeHeads()
     this.arm()
     for (const f of finished) {
       this.served += f.bytes.length

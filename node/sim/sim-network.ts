@@ -6,7 +6,7 @@ import type { VirtualClock } from '../ports/virtual-clock.ts'
 import { SeededRandom, type Random } from '../ports/random.ts'
 import { FairLink, type LinkDiscipline, type QueuedFrame } from './fair-link.ts'
 import { SimBulk } from './sim-bulk.ts'
-import { BULK_PROTOCOL_SUFFIX } from '../host/constants.ts'
+import { BULK_PROTOCOL_SUFFIX, RATE_BURST_MS } from '../host/constants.ts'
 import type { WireProtocol } from '../wire/codec.ts'
 import { decodeEnvelope, encodeEnvelope, encodeEnvelopeJoined, type Envelope } from '../wire/envelope.ts'
 import { PendingRequests } from '../wire/pending-requests.ts'
@@ -15,6 +15,19 @@ import { encodeParts } from '../wire/codec.ts'
 export const SIM_DEFAULT_LATENCY_MS = 10
 export const SIM_DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 export const SIM_STRIKE_LIMIT = 5
+/**
+ * A capped host's send buffer, in milliseconds of its upload rate (FairLink.sendBufferBytes):
+ * a send resolves once its frame fits in that many bytes beside the frames already taken and
+ * not yet served, or else once served. It is what the libp2p path lets ahead of the wire: the
+ * host's rate limiter is a token bucket RATE_BURST_MS deep (node/host/rate-limiter.ts) whose
+ * debt makes each frame's write wait until the bytes before it, to any peer, and its own have
+ * been paid for at the cap; past the bucket the write resolves once the stream's buffer drained
+ * into the yamux window, which the paced bytes never fill. So a send there resolves when its
+ * bytes are all but on the wire. Resolving a send as soon as its frame started (a buffer of one
+ * frame per remote) let a 10 KiB/s seed with hundreds of remotes hand its transport 16 MB of
+ * pieces in a 1,000-leecher textbook run: its upload budget never pushed back.
+ */
+export const SIM_SEND_BUFFER_MS = RATE_BURST_MS
 
 export interface SimNetworkOptions {
   clock: VirtualClock
@@ -224,6 +237,11 @@ export class SimNetwork {
   }
 }
 
+/** The send buffer of an uplink of `bps` bytes/s (SIM_SEND_BUFFER_MS). */
+function sendBufferBytes (bps: number): number {
+  return (bps * SIM_SEND_BUFFER_MS) / 1000
+}
+
 type ConnEvent = Extract<NetEvent<never>, { type: 'net:connect' | 'net:disconnect' }>
 
 
@@ -269,12 +287,18 @@ export class SimHost implements NetProvider {
   setCapacity (uploadBps: number, downloadBps: number): void {
     this.uploadBps = uploadBps
     this.downloadBps = downloadBps
-    if (this.up !== undefined) this.up.bytesPerSecond = uploadBps
+    if (this.up !== undefined) {
+      this.up.bytesPerSecond = uploadBps
+      this.up.sendBufferBytes = sendBufferBytes(uploadBps)
+    }
     if (this.down !== undefined) this.down.bytesPerSecond = downloadBps
   }
 
   uplink (): FairLink {
-    this.up ??= new FairLink(this.net.clock, this.uploadBps, this.net.onUplinkDone, this.net.discipline)
+    if (this.up === undefined) {
+      this.up = new FairLink(this.net.clock, this.uploadBps, this.net.onUplinkDone, this.net.discipline)
+      this.up.sendBufferBytes = sendBufferBytes(this.uploadBps)
+    }
     return this.up
   }
 
@@ -470,9 +494,10 @@ class SimPort<W> implements NetPort<W> {
   }
 
   /**
-   * Resolves once this peer's uplink starts serving the frame (at once without an upload cap),
-   * as a libp2p send resolves once the rate-capped transport took the bytes: a protocol
-   * pacing its uploads by its sends sees the same backpressure here as on TCP.
+   * Resolves once this peer's uplink took the frame into its bounded send buffer
+   * (SIM_SEND_BUFFER_MS; at once without an upload cap), as a libp2p send resolves once the
+   * rate-capped transport took the bytes: a protocol pacing its uploads by its sends sees the
+   * same backpressure here as on TCP.
    */
   async send (to: PeerKey, msg: W): Promise<void> {
     const { promise, resolve, reject } = Promise.withResolvers<void>()

@@ -13,7 +13,8 @@ import type { Progress } from './progress.ts'
 import type { OpenStorage, StorageSpec } from './storage.ts'
 import { Swarm, type SwarmConfig } from './swarm.ts'
 import { TrackerTable } from './tracker.ts'
-import { MANIFEST_RETRY_BASE_MS, MANIFEST_RETRY_MAX_MS, PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS, UPLOAD_BUDGET_MIN, UPLOAD_QUEUE_TARGET_MS, UPLOAD_RATE_WINDOW_MS } from './constants.ts'
+import { ManifestSources } from './manifest-sources.ts'
+import { ENOUGH_PEERS_SHARE, MANIFEST_RETRY_BASE_MS, MANIFEST_RETRY_MAX_MS, MANIFEST_BUSY, MANIFEST_UPLOADS_AT_ONCE, PROGRESS_INTERVAL_MS, TICK_INTERVAL_MS, UPLOAD_BUDGET_MIN, UPLOAD_QUEUE_TARGET_MS, UPLOAD_RATE_WINDOW_MS } from './constants.ts'
 import { RateMeter } from './rate.ts'
 import { snubAfterMs } from './snub.ts'
 import { UploadLedger } from './upload-ledger.ts'
@@ -47,7 +48,8 @@ export type ChunkActorMsg =
   | { type: 'piece-sent', link: Link, peer: PeerKey, bytes: number }
   /** The backoff after a failed manifest fetch ran out: ask the known peers again. */
   | { type: 'manifest-retry', link: Link }
-  | { type: 'manifest-failed', link: Link, peer: PeerKey }
+  /** `busy`: the peer has the manifest but turned us away for now (MANIFEST_UPLOADS_AT_ONCE). */
+  | { type: 'manifest-failed', link: Link, peer: PeerKey, busy?: boolean }
   /** Disk work a swarm ran off the mailbox settled: its continuation runs here, in turn (SwarmIo.background). */
   | { type: 'io-done', step: () => Promise<void> | void }
 
@@ -73,8 +75,8 @@ interface Transfer {
   swarm?: Swarm
   /** Peers known to be in the swarm, before and after the manifest arrives. */
   candidates: Map<PeerKey, string[]>
-  /** Peers asked for the manifest already. */
-  asked: Set<PeerKey>
+  /** Whom to ask for the manifest, and who was asked. */
+  sources: ManifestSources
   listeners: Set<ProgressListener>
   lastProgressAt: number
   final?: Progress
@@ -105,6 +107,8 @@ export class ChunkActor {
   /** Pieces handed to the transport and not yet taken, over all swarms. */
   private readonly uploads = new UploadLedger()
   private readonly uploadRate = new RateMeter(UPLOAD_RATE_WINDOW_MS)
+  /** Manifests being streamed to askers now (MANIFEST_UPLOADS_AT_ONCE). */
+  private manifestUploads = 0
 
   constructor (components: ActorComponents<ChunkActorMsg, ChunkMsg>, init: ChunkActorInit) {
     this.c = components
@@ -190,7 +194,7 @@ export class ChunkActor {
       case 'dialed': this.transfers.get(m.link)?.swarm?.addPeer(m.peer); break
       case 'piece-sent': this.onPieceSent(m.link, m.peer, m.bytes); break
       case 'manifest-retry': this.retryManifest(m.link); break
-      case 'manifest-failed': this.onManifestFailed(m.link, m.peer); break
+      case 'manifest-failed': this.onManifestFailed(m.link, m.peer, m.busy === true); break
       case 'io-done': await m.step(); break
     }
   }
@@ -198,7 +202,7 @@ export class ChunkActor {
   // ---- commands ----
 
   private newTransfer (rec: TransferRecord): Transfer {
-    const t: Transfer = { record: rec, candidates: new Map(), asked: new Set(), listeners: new Set(), lastProgressAt: -Infinity, manifestFailures: 0 }
+    const t: Transfer = { record: rec, candidates: new Map(), sources: new ManifestSources(), listeners: new Set(), lastProgressAt: -Infinity, manifestFailures: 0 }
     this.transfers.set(rec.link, t)
     return t
   }
@@ -327,6 +331,9 @@ export class ChunkActor {
       // Leaving happens on the next tick, after this chunk's `have`s went out.
       return
     }
+    // Tell the trackers at once that we seed (BitTorrent's `completed` event): they stop naming
+    // us to seeds, and name us leechers to fill the places finished neighbours leave.
+    this.discover(t)
     this.emit(t, true)
   }
 
@@ -354,6 +361,7 @@ export class ChunkActor {
   private ban (peer: PeerKey, reason: string): void {
     this.c.logger.warn('banned peer for this session: bad chunk data', { peer, reason })
     this.banned.add(peer)
+    for (const t of this.transfers.values()) t.sources.remove(peer)
     this.uploads.release(peer)
     for (const t of this.transfers.values()) t.swarm?.peerGone(peer)
     this.remote.delete(peer)
@@ -425,16 +433,19 @@ export class ChunkActor {
 
   // ---- discovery ----
 
-  /** Announce to trackers, ask the DHT, and (no manifest yet) ask connected peers for it. */
-  private discover (t: Transfer): void {
+  /**
+   * Announce to trackers (unless `tracker` is false), ask the DHT, and (no manifest yet) ask
+   * connected peers for it.
+   */
+  private discover (t: Transfer, tracker = true): void {
     const link = t.record.link
     const seed = t.swarm?.complete === true
     const self = this.c.net.self
-    if (this.tracker !== undefined) {
+    if (this.tracker !== undefined && tracker) {
       const peers = this.tracker.announce(link, self, this.ownAddrs(), seed, this.c.clock.now(), this.cfg.trackerNumwant, this.c.random)
       this.onPeers(link, peers.map(p => ({ peer: p.peer, addrs: p.addrs })))
     }
-    void this.announce(t, seed)
+    if (tracker) void this.announce(t, seed)
     const dht = this.init.providers?.()
     if (dht !== undefined) {
       void dht.provide(link).catch((err: Error) => { this.c.logger.debug('dht provide failed', { link, error: err.message }) })
@@ -442,7 +453,10 @@ export class ChunkActor {
         recs => { this.c.self.tell({ type: 'peers-found', link, peers: recs.map(r => ({ peer: r.peer, addrs: r.addrs })) }) },
         (err: Error) => { this.c.logger.debug('dht findProviders failed', { link, error: err.message }) })
     }
-    if (t.swarm === undefined) for (const peer of this.c.net.connected()) this.fetchManifest(t, peer)
+    if (t.swarm === undefined) {
+      for (const peer of this.c.net.connected()) if (!this.banned.has(peer)) t.sources.add(peer)
+      this.askForManifest(t)
+    }
   }
 
   private ownAddrs (): string[] {
@@ -463,12 +477,26 @@ export class ChunkActor {
     return out
   }
 
+  /**
+   * Peers to ask a tracker for: none while the swarm has ENOUGH_PEERS_SHARE of its places
+   * answered (newcomers find us through their own announces), else the places left, up to
+   * trackerNumwant. A periodic re-announce asking for 50 peers every time cost a tracker that
+   * is also the 10 KiB/s textbook seed a peer list per leecher per period: 44% of its upload
+   * at N = 1,000, while the swarm still needed its chunks.
+   */
+  private peersWanted (t: Transfer): number {
+    const s = t.swarm
+    if (s === undefined) return this.cfg.trackerNumwant
+    if (s.readyPeers >= ENOUGH_PEERS_SHARE * this.cfg.maxSwarmPeers) return 0
+    return Math.max(0, Math.min(this.cfg.trackerNumwant, this.cfg.maxSwarmPeers - s.peers.size))
+  }
+
   private async announce (t: Transfer, seed: boolean): Promise<void> {
     const link = t.record.link
     const targets = await this.trackerTargets()
     await Promise.all(targets.map(async target => {
       try {
-        const res = await this.c.net.request(target, { type: 'announce', link, seed, addrs: this.ownAddrs() }, { timeoutMs: this.cfg.controlRequestTimeoutMs })
+        const res = await this.c.net.request(target, { type: 'announce', link, seed, addrs: this.ownAddrs(), want: this.peersWanted(t) }, { timeoutMs: this.cfg.controlRequestTimeoutMs })
         if (res.type !== 'peers') throw new ChunkError('not-found', `tracker answered ${res.type}`)
         this.c.self.tell({ type: 'peers-found', link, peers: res.peers.map(p => ({ peer: asPeerKey(p.peer), addrs: p.addrs })) })
       } catch (err) {
@@ -490,10 +518,11 @@ export class ChunkActor {
     for (const { peer, addrs } of peers) {
       if (peer === self || this.banned.has(peer)) continue
       t.candidates.set(peer, addrs)
-      if (t.swarm === undefined) { this.fetchManifest(t, peer, addrs); continue }
+      if (t.swarm === undefined) { t.sources.add(peer, addrs); continue }
       if (t.swarm.peers.has(peer)) continue
       this.dial(link, peer, addrs)
     }
+    if (t.swarm === undefined) this.askForManifest(t)
   }
 
   private dial (link: Link, peer: PeerKey, addrs: string[]): void {
@@ -503,9 +532,14 @@ export class ChunkActor {
       (err: Error) => { this.c.logger.debug('cannot dial swarm peer', { peer, link, error: err.message }) })
   }
 
-  private fetchManifest (t: Transfer, peer: PeerKey, addrs: string[] = []): void {
-    if (t.asked.has(peer) || t.swarm !== undefined || this.banned.has(peer)) return
-    t.asked.add(peer)
+  /** Ask the next source for the manifest while ManifestSources allows; a new round after a backoff once all failed. */
+  private askForManifest (t: Transfer): void {
+    if (t.swarm !== undefined || this.transfers.get(t.record.link) !== t) return
+    for (let s = t.sources.next(this.c.random); s !== undefined; s = t.sources.next(this.c.random)) this.fetchManifest(t, s.peer, s.addrs)
+    if (t.sources.exhausted) this.scheduleManifestRetry(t)
+  }
+
+  private fetchManifest (t: Transfer, peer: PeerKey, addrs: string[]): void {
     const link = t.record.link
     void (async () => {
       if (!this.c.net.connected().includes(peer) && addrs.length > 0) await this.c.net.connect(addrs)
@@ -514,23 +548,29 @@ export class ChunkActor {
       if (res.type !== 'manifest') throw new ChunkError('bad-manifest', `peer answered ${res.type} to manifest-get`)
     })().catch((err: Error) => {
       this.c.logger.debug('manifest fetch failed', { peer, link, error: err.message })
-      this.c.self.tell({ type: 'manifest-failed', link, peer })
+      const busy = err instanceof NetError && err.code === 'remote-error' && err.message.startsWith(MANIFEST_BUSY)
+      this.c.self.tell({ type: 'manifest-failed', link, peer, busy })
     })
   }
 
-  /** Ask again after a backoff: the peer may not have had the manifest yet, or was unreachable. */
-  private onManifestFailed (link: Link, peer: PeerKey): void {
+  /** Ask the next source; once every one failed, all of them again after a backoff. */
+  private onManifestFailed (link: Link, peer: PeerKey, busy: boolean): void {
     const t = this.transfers.get(link)
     if (t === undefined) return
-    t.asked.delete(peer)
-    this.scheduleManifestRetry(t)
+    t.sources.failed(peer, busy)
+    this.askForManifest(t)
   }
 
-  /** After a failed fetch: one retry of every known peer, after a backoff doubling per failure. */
+  /**
+   * After every source failed: a new round of asks, after a backoff doubling per round, or
+   * after the base delay when a holder only said it was busy (it will have room soon; doubling
+   * then left newcomers waiting up to 30 s while the seed had turned to pieces).
+   */
   private scheduleManifestRetry (t: Transfer): void {
     if (t.swarm !== undefined || t.manifestRetry !== undefined || this.transfers.get(t.record.link) !== t) return
-    const delay = Math.min(MANIFEST_RETRY_MAX_MS, MANIFEST_RETRY_BASE_MS * 2 ** Math.min(t.manifestFailures, 16))
-    t.manifestFailures++
+    const busy = t.sources.holderBusy
+    const delay = busy ? MANIFEST_RETRY_BASE_MS : Math.min(MANIFEST_RETRY_MAX_MS, MANIFEST_RETRY_BASE_MS * 2 ** Math.min(t.manifestFailures, 16))
+    if (!busy) t.manifestFailures++
     const link = t.record.link
     t.manifestRetry = this.c.clock.setTimer(delay, () => { this.c.self.tell({ type: 'manifest-retry', link }) })
   }
@@ -541,9 +581,12 @@ export class ChunkActor {
     t.manifestRetry = undefined
     if (t.swarm !== undefined) return
     this.c.logger.debug('retrying the manifest fetch', { link, candidates: t.candidates.size, failures: t.manifestFailures })
-    for (const [peer, addrs] of t.candidates) this.fetchManifest(t, peer, addrs)
-    // Trackers and the DHT may know providers we have not heard of; connected peers are asked too.
-    this.discover(t)
+    t.sources.newRound()
+    // The DHT may know providers we have not heard of; connected peers are asked too. The
+    // tracker is asked again only when it named nobody: its next periodic announce is soon
+    // enough otherwise, and a newcomer re-announcing per failed round cost a tracker that is
+    // also the seed a peer list each time.
+    this.discover(t, t.sources.size === 0)
   }
 
   /** A bulk stream: the only one this protocol uses carries a manifest we asked for. */
@@ -555,7 +598,7 @@ export class ChunkActor {
     }
     const link = header.link
     const t = this.transfers.get(link)
-    if (t === undefined || t.swarm !== undefined || !t.asked.has(from) || this.banned.has(from)) {
+    if (t === undefined || t.swarm !== undefined || !t.sources.wasAsked(from) || this.banned.has(from)) {
       source.abort('manifest not wanted')
       return
     }
@@ -564,6 +607,8 @@ export class ChunkActor {
       (err: Error) => {
         if (err instanceof ChunkError) this.c.net.strike(from, err.message)
         this.c.logger.debug('manifest transfer failed', { peer: from, link, error: err.message })
+        // Its request may still succeed (a liar answers ok after a wrong manifest): the next source is asked now.
+        this.c.self.tell({ type: 'manifest-failed', link, peer: from })
       })
   }
 
@@ -581,7 +626,13 @@ export class ChunkActor {
       for (const l of t.listeners) l(p)
       return
     }
-    this.discover(t)
+    t.manifestRetry?.cancel()
+    t.manifestRetry = undefined
+    // The peers the announce at start named join the swarm now. No second announce: it would
+    // name as many again, and a tracker that is also the seed paid a peer list per newcomer twice.
+    const swarm = this.transfers.get(link)?.swarm
+    for (const [peer, addrs] of t.candidates) if (swarm?.peers.has(peer) === false) this.dial(link, peer, addrs)
+    this.discover(t, false)
   }
 
   // ---- net ----
@@ -590,7 +641,7 @@ export class ChunkActor {
     if (this.banned.has(peer)) return
     for (const t of this.transfers.values()) {
       if (t.swarm !== undefined && !t.record.done) t.swarm.addPeer(peer)
-      else if (t.swarm === undefined) this.fetchManifest(t, peer)
+      else if (t.swarm === undefined) { t.sources.add(peer); this.askForManifest(t) }
     }
   }
 
@@ -607,8 +658,10 @@ export class ChunkActor {
         const t = this.transfers.get(msg.link)
         if (t === undefined || t.record.done) return
         if (t.swarm === undefined) {
-          t.candidates.set(from, [])
-          this.fetchManifest(t, from)
+          // Only a peer that has the manifest sends a handshake for the link: ask it first.
+          if (!t.candidates.has(from)) t.candidates.set(from, [])
+          t.sources.add(from, [], true)
+          this.askForManifest(t)
           return
         }
         if (t.swarm.onHandshake(from, msg.sid)) {
@@ -650,23 +703,26 @@ export class ChunkActor {
       case 'manifest-get': {
         const s = this.transfers.get(msg.link)?.swarm
         if (s === undefined) { respond.error(`no manifest for ${msg.link}`); return }
+        if (this.manifestUploads >= MANIFEST_UPLOADS_AT_ONCE) { respond.error(`${MANIFEST_BUSY}: serving other manifests`); return }
         const { link, bytes } = s.sealed
+        this.manifestUploads++
         // Answered once the requester has read the manifest off the bulk stream.
         serveManifest(this.c.net, from, link, bytes).then(
           () => { respond.ok({ type: 'manifest', link, size: bytes.length }) },
-          (err: Error) => { respond.error(`manifest transfer failed: ${err.message}`) })
+          (err: Error) => { respond.error(`manifest transfer failed: ${err.message}`) }).finally(() => { this.manifestUploads-- })
         return
       }
       case 'announce': {
         if (this.tracker === undefined) { respond.error('not a tracker'); return }
         const now = this.c.clock.now()
         const addrs = msg.addrs.length > 0 ? msg.addrs : this.c.net.addresses(from).slice(0, MAX_ADDRS_PER_PEER)
-        const peers = this.tracker.announce(msg.link, from, addrs, msg.seed, now, this.cfg.trackerNumwant, this.c.random)
+        const numwant = Math.min(msg.want, this.cfg.trackerNumwant)
+        const peers = this.tracker.announce(msg.link, from, addrs, msg.seed, now, numwant, this.c.random)
         // The tracker is a swarm member too when it shares or fetches the link.
         const own = this.transfers.get(msg.link)
         const list = peers.map(p => ({ peer: p.peer as string, addrs: p.addrs }))
         if (own !== undefined) list.unshift({ peer: this.c.net.self, addrs: this.ownAddrs() })
-        respond.ok({ type: 'peers', peers: list.slice(0, this.cfg.trackerNumwant) })
+        respond.ok({ type: 'peers', peers: list.slice(0, numwant) })
         const swarm = own?.swarm
         if (swarm !== undefined && !swarm.peers.has(from)) this.dial(msg.link, from, addrs)
         return

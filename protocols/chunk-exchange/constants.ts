@@ -5,9 +5,10 @@
 
 /**
  * Protocol id on the wire; the major version changes with any incompatible layout change
- * (2: the manifest moved from a frame to a bulk stream, `manifest` is now its header).
+ * (2: the manifest moved from a frame to a bulk stream, `manifest` is now its header;
+ * 3: `announce` says how many peers it wants back).
  */
-export const CHUNKS_PROTOCOL_ID = '/peerhive/chunks/2.0.0'
+export const CHUNKS_PROTOCOL_ID = '/peerhive/chunks/3.0.0'
 
 /** 256 KiB: BitTorrent's long-standing piece size; a 64 MiB file has 256 chunks, small bitfields, cheap re-downloads of a bad chunk. */
 export const DEFAULT_CHUNK_SIZE = 256 * 1024
@@ -147,6 +148,16 @@ export const SNUB_GAP_MARGIN = 4
 /** Weight of a new gap sample in the running gap: about the last four blocks decide it. */
 export const SNUB_GAP_WEIGHT = 0.25
 
+/**
+ * A peer that has not answered our handshake within 30 s gives up its place in the swarm
+ * (maxSwarmPeers): a peer whose own swarm is full ignores handshakes, and kept for good,
+ * such half-open entries held 45 of a typical unfinished leecher's 60 places late in a
+ * 300-leecher textbook run, leaving it a dozen neighbours, nearly all seeds, so its own
+ * upload idled (unfinished leechers' utilisation fell to 0.2). An honest answer takes a round
+ * trip plus its share of a 1 KiB/s uplink beside two pieces, a few seconds at most.
+ */
+export const HANDSHAKE_TIMEOUT_MS = 30_000
+
 /** Keep-alive every 30 s: well under libp2p's 120 s stream inactivity timeout. */
 export const DEFAULT_KEEPALIVE_INTERVAL_MS = 30_000
 
@@ -155,6 +166,14 @@ export const DEFAULT_ANNOUNCE_INTERVAL_MS = 60_000
 
 /** A tracker forgets a peer that has not re-announced for three intervals (one lost announce is forgiven). */
 export const DEFAULT_TRACKER_TTL_MS = 180_000
+
+/**
+ * A swarm with half its places (maxSwarmPeers) held by peers that answered asks trackers for
+ * no more: 30 neighbours give 4 + 1 upload slots and rarest-first plenty of choice, and
+ * newcomers bring themselves in through their own announces. Asking for the places left
+ * whenever any were free kept every announce of a 1,000-leecher textbook run at ~50 peers.
+ */
+export const ENOUGH_PEERS_SHARE = 0.5
 
 /** Peers a tracker returns per announce (BitTorrent's numwant default is 50). */
 export const DEFAULT_TRACKER_NUMWANT = 50
@@ -198,6 +217,32 @@ export const DEFAULT_CONTROL_REQUEST_TIMEOUT_MS = 10_000
  * asked again soon, without hammering peers that keep failing.
  */
 export const MANIFEST_RETRY_BASE_MS = 1_000
+
+/**
+ * Manifest fetches a download has out at once: one. Its first pick is a peer that proved it
+ * holds the manifest (manifest-sources.ts), so one usually suffices, and a peer without it
+ * answers in a round trip; two holders asked at once each send the whole manifest.
+ */
+export const MANIFEST_FETCHES_AT_ONCE = 1
+
+/**
+ * Manifests a peer streams at once; further asks are answered MANIFEST_BUSY at once.
+ * Served side by side, a 10 KiB/s textbook seed's 100 manifests (7 KB each) all finished
+ * together after 70 s, past the 60 s request deadline, so each newcomer asked again and the
+ * seed sent every manifest twice; two at a time the first newcomers have theirs in a second
+ * and pass it on. Two rather than one: the next stream is under way while the last one's
+ * end-of-stream acknowledgement is still on its way back. Turned away rather than queued: a
+ * newcomer waiting in a 1 KiB/s holder's line (7 s per manifest) asks nobody else meanwhile
+ * (40 newcomers at one seed: the last had it after 121 s with a line of 8, 48 s with none).
+ */
+export const MANIFEST_UPLOADS_AT_ONCE = 2
+
+/**
+ * How the answer to a `manifest-get` turned away for MANIFEST_UPLOADS_AT_ONCE begins: the
+ * asker then knows the peer holds the manifest and asks again after the base retry delay,
+ * not a doubled one (doubling left newcomers waiting up to 30 s while holders had room).
+ */
+export const MANIFEST_BUSY = 'busy'
 
 /** Longest wait between manifest retries: a download stuck in "finding" recovers within 30 s of a provider appearing. */
 export const MANIFEST_RETRY_MAX_MS = 30_000

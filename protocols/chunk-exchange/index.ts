@@ -22,7 +22,7 @@ const str = (v: unknown, name: string): string => {
 }
 
 /**
- * The chunk-exchange module: one actor named 'chunks' speaking /peerhive/chunks/2.0.0.
+ * The chunk-exchange module: one actor named 'chunks' speaking /peerhive/chunks/3.0.0.
  * On a real peer (a data directory) files are read and written on disk; in the
  * simulator everything lives in the store. Uses the DHT ('dht') as a provider index
  * when one is installed.

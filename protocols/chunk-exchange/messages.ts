@@ -27,7 +27,8 @@ export type ChunkMsg =
   | { type: 'leave', sid: number }
   | { type: 'manifest-get', link: Link }
   | { type: 'manifest', link: Link, size: number }
-  | { type: 'announce', link: Link, seed: boolean, addrs: string[] }
+  /** `want`: how many peers the announcer would like back (BitTorrent's numwant; 0 when its swarm is full). */
+  | { type: 'announce', link: Link, seed: boolean, addrs: string[], want: number }
   | { type: 'peers', peers: Array<{ peer: string, addrs: string[] }> }
 
 export type SwarmMsg = Extract<ChunkMsg, { sid: number }>
@@ -56,7 +57,7 @@ const varintBytes = (v: number): number => v < 0x80 ? 1 : 1 + varintBytes(Math.f
 const PIECE_FRAME_BYTES = 1 + varintBytes(MAX_SID) + varintBytes(MAX_CHUNKS - 1) + varintBytes(MAX_CHUNK_SIZE - 1) + MAX_BLOCK_SIZE
 const BITFIELD_FRAME_BYTES = 1 + varintBytes(MAX_SID) + varintBytes(MAX_CHUNKS / 8) + MAX_CHUNKS / 8
 const ADDR_BYTES = varintBytes(MAX_ADDR_BYTES) + MAX_ADDR_BYTES
-const ANNOUNCE_FRAME_BYTES = 1 + varintBytes(MAX_LINK_BYTES) + MAX_LINK_BYTES + 1 + varintBytes(MAX_ADDRS_PER_PEER) + MAX_ADDRS_PER_PEER * ADDR_BYTES
+const ANNOUNCE_FRAME_BYTES = 1 + varintBytes(MAX_LINK_BYTES) + MAX_LINK_BYTES + 1 + varintBytes(MAX_ADDRS_PER_PEER) + MAX_ADDRS_PER_PEER * ADDR_BYTES + varintBytes(MAX_PEERS_PER_REPLY)
 const PEERS_FRAME_BYTES = 1 + varintBytes(MAX_PEERS_PER_REPLY) +
   MAX_PEERS_PER_REPLY * (varintBytes(MAX_PEER_ID_BYTES) + MAX_PEER_ID_BYTES + varintBytes(MAX_ADDRS_PER_PEER) + MAX_ADDRS_PER_PEER * ADDR_BYTES)
 export const MAX_MESSAGE_BYTES = Math.max(PIECE_FRAME_BYTES, BITFIELD_FRAME_BYTES, ANNOUNCE_FRAME_BYTES, PEERS_FRAME_BYTES)
@@ -81,7 +82,7 @@ export const MAX_MESSAGE_BYTES = Math.max(PIECE_FRAME_BYTES, BITFIELD_FRAME_BYTE
  *   manifest-get   12  link
  *   manifest       13  link, size (<= MAX_MANIFEST_BYTES): header of the bulk stream carrying
  *                      the sealed manifest bytes, and the answer to manifest-get once they arrived
- *   announce       14  link, seed (u8 0/1), count, count x addr string
+ *   announce       14  link, seed (u8 0/1), count, count x addr string, want (<= 200)
  *   peers          15  count (<= 200), count x (peer string, addr count (<= 8), addr strings)
  */
 export function encodeChunkMsg (m: ChunkMsg): Uint8Array {
@@ -105,6 +106,7 @@ export function encodeChunkMsg (m: ChunkMsg): Uint8Array {
     case 'announce':
       w.bytes(linkToBytes(m.link)).bool(m.seed).varint(m.addrs.length)
       for (const a of m.addrs) w.string(a)
+      w.varint(m.want)
       break
     case 'peers':
       w.varint(m.peers.length)
@@ -160,7 +162,7 @@ export function decodeChunkMsg (bytes: Uint8Array): ChunkMsg {
       const n = r.varint('addr count', MAX_ADDRS_PER_PEER)
       const addrs: string[] = []
       for (let i = 0; i < n; i++) addrs.push(r.string('addr', MAX_ADDR_BYTES))
-      m = { type, link: l, seed, addrs }
+      m = { type, link: l, seed, addrs, want: r.varint('want', MAX_PEERS_PER_REPLY) }
       break
     }
     case 'peers': {

@@ -5,6 +5,8 @@ import { PeerRate } from './peer-rate.ts'
 /** What a swarm knows of one remote peer (BitTorrent's four choke/interest flags and more). */
 export class SwarmPeer {
   readonly key: PeerKey
+  /** When it took its place in the swarm (an unanswered handshake gives the place up: Swarm.tick). */
+  readonly addedAt: number
   /** The sid the peer names this swarm by (from its handshake). */
   theirSid: number | undefined
   sentHandshake = false
@@ -46,6 +48,7 @@ export class SwarmPeer {
 
   constructor (key: PeerKey, now: number, rateWindowMs: number) {
     this.key = key
+    this.addedAt = now
     this.down = new PeerRate(rateWindowMs)
     this.up = new PeerRate(rateWindowMs)
     this.lastPieceAt = now

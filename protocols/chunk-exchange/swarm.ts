@@ -3,7 +3,7 @@ import type { PeerKey } from '../../node/ports/net.ts'
 import type { Random } from '../../node/ports/random.ts'
 import { Bitfield } from './bitfield.ts'
 import { admitNewcomer, rechoke, serveOrder, type ChokeCandidate } from './choker.ts'
-import { ENDGAME_BLOCKS, ENDGAME_COPIES, MAX_BLOCK_SIZE, READ_AHEAD_CHUNKS, STEAL_RATE_RATIO, SUPER_SEED_OFFER_BLOCKS, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
+import { ENDGAME_BLOCKS, ENDGAME_COPIES, HANDSHAKE_TIMEOUT_MS, MAX_BLOCK_SIZE, READ_AHEAD_CHUNKS, STEAL_RATE_RATIO, SUPER_SEED_OFFER_BLOCKS, SUPER_SEED_OFFERS_PER_PEER, SUPER_SEED_SPREAD, SUPER_SEED_UNSPREAD_LIMIT } from './constants.ts'
 import { chunkLength, chunkMatches, type SealedManifest } from './manifest.ts'
 import type { ChunkMsg, SwarmMsg } from './messages.ts'
 import { Picker, type BlockRef } from './picker.ts'
@@ -138,6 +138,13 @@ export class Swarm {
 
   get complete (): boolean {
     return this.picker.have.complete
+  }
+
+  /** Peers that answered our handshake (the others only hold a place, for HANDSHAKE_TIMEOUT_MS at most). */
+  get readyPeers (): number {
+    let n = 0
+    for (const p of this.peers.values()) if (p.ready) n++
+    return n
   }
 
   // ---- membership ----
@@ -668,9 +675,10 @@ export class Swarm {
     }
   }
 
-  /** Housekeeping: requests unanswered too long go to other peers; idle links get a keep-alive. */
+  /** Housekeeping: requests unanswered too long go to other peers; idle links get a keep-alive; unanswered handshakes give their places up. */
   tick (): void {
     const now = this.io.now()
+    for (const p of [...this.peers.values()]) if (!p.ready && now - p.addedAt > HANDSHAKE_TIMEOUT_MS) this.peerGone(p.key)
     this.endSuperSeedingIfSpread()
     this.refillSlots()
     for (const p of this.peers.values()) {
@@ -722,7 +730,7 @@ export class Swarm {
       upRate: this.upTotal.rate(now),
       downloaded: this.downloaded,
       uploaded: this.uploaded,
-      peers: [...this.peers.values()].filter(p => p.ready).length,
+      peers: this.readyPeers,
       etaSec: left === 0 ? 0 : downRate > 0 ? left / downRate : null,
       location: this.storage.location,
       ...(this.error !== undefined ? { error: this.error } : {})

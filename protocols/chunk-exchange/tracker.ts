@@ -21,21 +21,25 @@ export class TrackerTable {
     this.ttlMs = ttlMs
   }
 
-  /** Record an announce and return up to `numwant` other live peers of that link, at random. */
+  /**
+   * Record an announce and return up to `numwant` other live peers of that link, at random;
+   * to a seed only leechers, as BitTorrent trackers do: a seed has nothing to fetch, and
+   * seeds named to seeds took the places in each other's swarms that leechers needed.
+   */
   announce (link: Link, peer: PeerKey, addrs: string[], seed: boolean, now: number, numwant: number, random: Random): TrackedPeer[] {
     let s = this.swarms.get(link)
     if (s === undefined) { s = new Map(); this.swarms.set(link, s) }
     s.set(peer, { peer, addrs, seed, expiresAt: now + this.ttlMs })
-    return this.peers(link, now, numwant, random, peer)
+    return this.peers(link, now, numwant, random, peer, seed)
   }
 
-  peers (link: Link, now: number, numwant: number, random: Random, except?: PeerKey): TrackedPeer[] {
+  peers (link: Link, now: number, numwant: number, random: Random, except?: PeerKey, leechersOnly = false): TrackedPeer[] {
     const s = this.swarms.get(link)
     if (s === undefined) return []
     const live: TrackedPeer[] = []
     for (const [k, p] of s) {
       if (p.expiresAt <= now) s.delete(k)
-      else if (k !== except) live.push(p)
+      else if (k !== except && !(leechersOnly && p.seed)) live.push(p)
     }
     if (s.size === 0) this.swarms.delete(link)
     return random.shuffle(live).slice(0, numwant)

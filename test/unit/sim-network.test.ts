@@ -6,7 +6,7 @@ import { SeededRandom } from '../../node/ports/random.ts'
 import { MemoryStore } from '../../node/ports/memory-store.ts'
 import { silentLogger } from '../../node/ports/logger.ts'
 import type { NetEvent, PeerKey } from '../../node/ports/net.ts'
-import { SimNetwork } from '../../node/sim/sim-network.ts'
+import { SIM_SEND_BUFFER_MS, SimNetwork } from '../../node/sim/sim-network.ts'
 import type { WireProtocol } from '../../node/wire/codec.ts'
 import { ByteReader, ByteWriter } from '../../node/wire/bytes.ts'
 import { WireError } from '../../node/errors.ts'
@@ -64,5 +64,62 @@ describe('sim network', () => {
     assert.ok(b.host.banned.has('a' as PeerKey))
     await assert.rejects(port.send('b' as PeerKey, { t: 'say', text: 'x' }))
     await assert.rejects(port.send('b' as PeerKey, { t: 'say', text: 'x'.repeat(100) }), (e: WireError) => e.code === 'oversized')
+  })
+})
+
+/** Payloads of any size up to 16 KiB, as a piece: the codec is the bytes themselves. */
+const blobWire: WireProtocol<Uint8Array> = {
+  id: '/peerhive/test-blob/1.0.0',
+  maxMessageBytes: 16 * 1024,
+  codec: { encode: (m) => m, decode: (b) => b.slice() }
+}
+
+describe('sim network send buffer (a capped uplink pushes back on its senders)', () => {
+  /** Host `a` with a 1 KiB/s uplink, `b` and `c` uncapped; `a`'s send port and its uplink. */
+  function capped () {
+    const clock = new VirtualClock()
+    const net = new SimNetwork({ clock })
+    const a = net.addHost('a')
+    a.setCapacity(1024, 0)
+    net.addHost('b')
+    net.addHost('c')
+    const port = a.port(blobWire, async () => {})
+    return { clock, a, port, limit: (1024 * SIM_SEND_BUFFER_MS) / 1000 }
+  }
+
+  it('never has more than the buffer taken and unserved, and resolves a frame larger than it once it drained', async () => {
+    const { clock, a, port, limit } = capped()
+    const resolved: Array<{ to: string, bytes: number, at: number, outstanding: number }> = []
+    let taken = 0
+    const sends: Array<Promise<void>> = []
+    for (const to of ['b', 'c']) {
+      for (const bytes of [2000, 40, 2000, 40]) {
+        sends.push(port.send(to as PeerKey, new Uint8Array(bytes)).then(() => {
+          taken += bytes + 2 // the envelope's version and kind bytes
+          resolved.push({ to, bytes, at: clock.now(), outstanding: taken - a.uplink().served })
+        }))
+      }
+    }
+    await clock.runUntil(60_000)
+    await Promise.all(sends)
+    assert.equal(resolved.length, 8)
+    for (const r of resolved) assert.ok(r.outstanding <= limit + 1e-9, `${r.bytes} B to ${r.to} resolved at ${r.at} ms with ${r.outstanding} B taken and unserved (buffer ${limit} B)`)
+    // Both remotes share 1 KiB/s: each first 2,002-byte frame is served at 512 B/s, in 3.9 s,
+    // and resolves then, not when it started (which let a sender queue without bound).
+    const first = resolved.find(r => r.to === 'b' && r.bytes === 2000)
+    assert.ok(first !== undefined && first.at >= (2002 * 1000) / 512 - 1, `the first 2,000-byte send resolved at ${first?.at} ms`)
+  })
+
+  it('paces a sender that awaits each send to the uplink rate', async () => {
+    const { clock, a, port, limit } = capped()
+    let done = -1
+    void (async () => {
+      for (let i = 0; i < 10; i++) await port.send('b' as PeerKey, new Uint8Array(1022))
+      done = clock.now()
+    })()
+    await clock.runUntil(60_000)
+    // 10 x 1,024 bytes at 1,024 B/s: the last send resolves as its bytes drain, at 10 s.
+    assert.ok(Math.abs(done - 10_000) <= 1, `the tenth send resolved at ${done} ms`)
+    assert.ok(a.uplink().bufferedBytes <= limit)
   })
 })

@@ -21,7 +21,7 @@ describe('chunk exchange: manifests on bulk streams', function () {
     const worst: ChunkMsg[] = [
       { type: 'piece', sid: MAX_SID, index: MAX_CHUNKS - 1, begin: MAX_CHUNK_SIZE - 1, data: new Uint8Array(MAX_BLOCK_SIZE) },
       { type: 'bitfield', sid: MAX_SID, bits: new Uint8Array(MAX_CHUNKS / 8) },
-      { type: 'announce', link, seed: true, addrs },
+      { type: 'announce', link, seed: true, addrs, want: MAX_PEERS_PER_REPLY },
       { type: 'peers', peers: Array.from({ length: MAX_PEERS_PER_REPLY }, () => ({ peer: 'p'.repeat(128), addrs })) },
       { type: 'manifest', link, size: MAX_MANIFEST_BYTES }
     ]

@@ -23,7 +23,7 @@ const samples: ChunkMsg[] = [
   { type: 'leave', sid: 9 },
   { type: 'manifest-get', link },
   { type: 'manifest', link, size: seal(manifest).bytes.length },
-  { type: 'announce', link, seed: true, addrs: ['/ip4/127.0.0.1/tcp/4001'] },
+  { type: 'announce', link, seed: true, addrs: ['/ip4/127.0.0.1/tcp/4001'], want: 50 },
   { type: 'peers', peers: [{ peer: '12D3KooWabc', addrs: ['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2'] }, { peer: 'x', addrs: [] }] }
 ]
 

@@ -25,6 +25,20 @@ describe('tracker and super-seeding policies', () => {
     assert.equal(t.links(), 0)
   })
 
+  it('tracker: a seed is named only leechers; a leecher is named seeds and leechers', () => {
+    const t = new TrackerTable(10_000)
+    const r = new SeededRandom(2)
+    t.announce(L, P('s1'), ['/s1'], true, 0, 50, r)
+    t.announce(L, P('l1'), ['/l1'], false, 0, 50, r)
+    t.announce(L, P('l2'), ['/l2'], false, 0, 50, r)
+    assert.deepEqual(t.announce(L, P('s2'), ['/s2'], true, 10, 50, r).map(p => p.peer).sort(), ['l1', 'l2'])
+    assert.deepEqual(t.announce(L, P('l3'), ['/l3'], false, 20, 50, r).map(p => p.peer).sort(), ['l1', 'l2', 's1', 's2'])
+    // A leecher that completes says so: seeds stop being named it.
+    t.announce(L, P('l1'), ['/l1'], true, 30, 50, r)
+    assert.deepEqual(t.announce(L, P('s1'), ['/s1'], true, 40, 50, r).map(p => p.peer).sort(), ['l2', 'l3'])
+    assert.deepEqual(t.announce(L, P('l2'), ['/l2'], false, 50, 0, r), [], 'numwant 0: a full swarm asks for nobody')
+  })
+
   it('super-seed: offers the least spread chunk the peer lacks, ties at random', () => {
     const spread = [3, 0, 1, 0, 2]
     const seen = new Set<number>()
