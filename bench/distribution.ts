@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N] [--only two-peer|swarms] [--rounds 3] [--block-kib N] [--pipeline N] [--uploads-in-flight N] [--procs]`
+ * `npm run bench -- distribution [--size-mib 64] [--n 5,10,20] [--profile all|fast-seed|flat] [--chunk-kib 256] [--throughput-mib N] [--only two-peer|swarms] [--rounds 3] [--block-kib N] [--pipeline N] [--procs]`
  *
  * One seed and N leechers on TCP over 127.0.0.1, all in this one process (one libp2p host,
  * LevelDB store and data directory per peer; files on disk), plus a bootstrap peer that
@@ -497,8 +497,6 @@ export async function run (args: string[]): Promise<BenchReport> {
   if (blockKib !== undefined) chunks.blockSize = Number(blockKib) * 1024
   const pipeline = flag(args, 'pipeline')
   if (pipeline !== undefined) chunks.pipelineDepth = Number(pipeline)
-  const uploadsInFlight = flag(args, 'uploads-in-flight')
-  if (uploadsInFlight !== undefined) chunks.uploadsInFlight = Number(uploadsInFlight)
   // `--only two-peer` skips the swarms: a quick harness for profiling the uncapped transfer.
   const onlyTwoPeer = flag(args, 'only') === 'two-peer'
   // `--only swarms` skips the two-peer rounds: a quicker loop on the distribution policies.

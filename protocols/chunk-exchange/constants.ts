@@ -80,13 +80,6 @@ export const DEFAULT_PIPELINE_DEPTH = 16
 export const REQUEST_QUEUE_MS = 3_000
 
 /**
- * Requests go out in batches of at least depth / 4 while others are outstanding (see
- * pipeline.ts requestsToSend): a quarter keeps three quarters of the pipeline in flight
- * while cutting request frames 4x on a full-depth (16) link.
- */
-export const REQUEST_BATCH_DIVISOR = 4
-
-/**
  * Requests outstanding at a peer whatever its rate: two, so the next block is asked for
  * while one is in flight; a new peer starts there and grows as its rate shows.
  */

@@ -1,4 +1,4 @@
-import { PIPELINE_MIN, REQUEST_BATCH_DIVISOR, REQUEST_QUEUE_MS } from './constants.ts'
+import { PIPELINE_MIN, REQUEST_QUEUE_MS } from './constants.ts'
 
 /**
  * Requests to keep outstanding at one peer: what it sends us in REQUEST_QUEUE_MS at its
@@ -14,19 +14,4 @@ export function pipelineDepth (rateBps: number, blockSize: number, maxDepth: num
   if (snubbed) return 1
   const byRate = Math.ceil(rateBps * REQUEST_QUEUE_MS / 1000 / blockSize) + 1
   return Math.min(maxDepth, Math.max(PIPELINE_MIN, byRate))
-}
-
-/**
- * Requests to send now to a peer with `outstanding` of `depth` in flight: the free room,
- * but only once it reaches a quarter of the depth (REQUEST_BATCH_DIVISOR) while requests
- * are still outstanding. On a fast link one request per arriving block cost a frame, a
- * cipher message and a syscall each way per 64 KiB; in batches they share them, and the
- * pipeline never drains below three quarters. Shallow pipelines (depth < 8, any link
- * slower than ~150 KB/s) are unchanged: their batch is one.
- */
-export function requestsToSend (depth: number, outstanding: number): number {
-  const room = depth - outstanding
-  if (room <= 0) return 0
-  const batch = Math.max(1, Math.floor(depth / REQUEST_BATCH_DIVISOR))
-  return outstanding > 0 && room < batch ? 0 : room
 }

@@ -10,7 +10,7 @@ import { Picker, type BlockRef } from './picker.ts'
 import type { Progress, TransferState } from './progress.ts'
 import { RateMeter } from './rate.ts'
 import type { ChunkStorage } from './storage.ts'
-import { pipelineDepth, requestsToSend } from './pipeline.ts'
+import { pipelineDepth } from './pipeline.ts'
 import { nextGap, snubAfterMs } from './snub.ts'
 import { pickOffer } from './super-seed.ts'
 import { SwarmPeer } from './swarm-peer.ts'
@@ -514,7 +514,7 @@ export class Swarm {
     const now = this.io.now()
     const rate = p.down.rate(now)
     const outstanding = this.picker.outstanding(p.key)
-    const room = requestsToSend(pipelineDepth(rate, this.cfg.blockSize, this.cfg.pipelineDepth, p.snubbed), outstanding)
+    const room = pipelineDepth(rate, this.cfg.blockSize, this.cfg.pipelineDepth, p.snubbed) - outstanding
     if (room <= 0) return
     const taken: Array<BlockRef & { from: PeerKey }> = []
     const blocks = this.picker.next(p.key, room, other => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { pipelineDepth, requestsToSend } from '../../../protocols/chunk-exchange/pipeline.ts'
+import { pipelineDepth } from '../../../protocols/chunk-exchange/pipeline.ts'
 import { nextGap, snubAfterMs } from '../../../protocols/chunk-exchange/snub.ts'
 import { PeerRate } from '../../../protocols/chunk-exchange/peer-rate.ts'
 import { PIPELINE_MIN, RATE_MIN_BLOCKS, REQUEST_QUEUE_MS, SNUB_GAP_MARGIN } from '../../../protocols/chunk-exchange/constants.ts'
@@ -17,21 +17,6 @@ describe('request policies: pipeline depth, snub deadline, rates over blocks', (
     const rate = 5 * BLOCK * 1000 / REQUEST_QUEUE_MS
     assert.equal(pipelineDepth(rate, BLOCK, 16, false), 6)
     assert.equal(pipelineDepth(1_000_000, BLOCK, 16, true), 1, 'snubbed: one request')
-  })
-
-  it('sends requests in batches of a quarter of a deep pipeline, one at a time on a shallow one', () => {
-    // Depth 16: nothing while more than 12 are outstanding, then all the room at once.
-    assert.equal(requestsToSend(16, 0), 16)
-    assert.equal(requestsToSend(16, 15), 0)
-    assert.equal(requestsToSend(16, 13), 0)
-    assert.equal(requestsToSend(16, 12), 4)
-    assert.equal(requestsToSend(16, 16), 0)
-    // Shallow pipelines (slow links) refill block by block, as before.
-    assert.equal(requestsToSend(PIPELINE_MIN, 1), 1)
-    assert.equal(requestsToSend(7, 6), 1)
-    // Snubbed (depth 1) or over-full: none.
-    assert.equal(requestsToSend(1, 1), 0)
-    assert.equal(requestsToSend(4, 6), 0)
   })
 
   it('a peer is snubbed after SNUB_GAP_MARGIN of its usual gaps between blocks, never sooner than the configured floor', () => {
