@@ -13,7 +13,8 @@
  * file, so D_P2P stays ~17 s) keeps the one-process TCP swarm well clear of CPU limits on
  * a shared 2-core machine. Measured (load average 3-4, after 99d6346 turned libp2p's
  * connection monitor off in the swarm): default tcp/sim 1.13; `--rate 1 --size-mib 16`
- * 1.24. Before that, and at load 10-13, TCP ran 2.6-2.9x the simulator or timed out.
+ * 1.24; after the simulator's bounded send buffer (load ~1): 1.06 and 1.05. Before 99d6346,
+ * and at load 10-13, TCP ran 2.6-2.9x the simulator or timed out.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
