@@ -305,21 +305,34 @@ function cpuMsSince (c0: NodeJS.CpuUsage): number {
   return (c.user + c.system) / 1000
 }
 
-/** `size` bytes over one fresh plain libp2p stream from a to b, timed until b has them all. */
-async function plainLeg (a: RuntimePeer, b: RuntimePeer, size: number, arrived: { next?: (t: number) => void }): Promise<Leg> {
+type Arrival = { next?: (t: number) => void }
+type StreamOf = Awaited<ReturnType<RuntimePeer['libp2p']['dialProtocol']>>
+
+/**
+ * One timed leg over a fresh stream of `protocol` from a to b: `write` sends `size` bytes,
+ * the clock and CPU run until b's handler reports them all arrived (through `arrived`).
+ */
+async function timedLeg (a: RuntimePeer, b: RuntimePeer, protocol: string, size: number, arrived: Arrival, write: (stream: StreamOf) => Promise<void>): Promise<Leg> {
   const { promise: received, resolve } = Promise.withResolvers<number>()
   arrived.next = resolve
-  const stream = await a.libp2p.dialProtocol(b.libp2p.peerId, PLAIN_PROTOCOL)
-  const block = randomBytes(64 * 1024)
+  const stream = await a.libp2p.dialProtocol(b.libp2p.peerId, protocol)
   const c0 = process.cpuUsage()
   const t0 = performance.now()
-  for (let sent = 0; sent < size; sent += block.length) {
-    if (!stream.send(block)) await stream.onDrain()
-  }
+  await write(stream)
   const t1 = await received
   const cpuMs = cpuMsSince(c0)
   await stream.close().catch(() => {})
   return { bps: size / ((t1 - t0) / 1000), cpuMs }
+}
+
+/** `size` bytes over one fresh plain libp2p stream from a to b, timed until b has them all. */
+async function plainLeg (a: RuntimePeer, b: RuntimePeer, size: number, arrived: Arrival): Promise<Leg> {
+  const block = randomBytes(64 * 1024)
+  return await timedLeg(a, b, PLAIN_PROTOCOL, size, arrived, async (stream) => {
+    for (let sent = 0; sent < size; sent += block.length) {
+      if (!stream.send(block)) await stream.onDrain()
+    }
+  })
 }
 
 /**
@@ -328,13 +341,8 @@ async function plainLeg (a: RuntimePeer, b: RuntimePeer, size: number, arrived: 
  * stream in 64 KiB writes; b (verifiedSink) assembles each chunk, hashes it, writes it at
  * its offset and fsyncs at the end. Timed until b's file is synced.
  */
-async function verifiedLeg (a: RuntimePeer, b: RuntimePeer, src: string, size: number, chunkSize: number, arrived: { next?: (t: number) => void }): Promise<Leg> {
-  const { promise: received, resolve } = Promise.withResolvers<number>()
-  arrived.next = resolve
-  const stream = await a.libp2p.dialProtocol(b.libp2p.peerId, VERIFIED_PROTOCOL)
+async function verifiedLeg (a: RuntimePeer, b: RuntimePeer, src: string, size: number, chunkSize: number, arrived: Arrival): Promise<Leg> {
   const fd = await open(src, 'r')
-  const c0 = process.cpuUsage()
-  const t0 = performance.now()
   // The next chunk is read while this one is sent (as our seed reads off its mailbox).
   const read = async (off: number): Promise<Uint8Array> => {
     const chunk = Buffer.allocUnsafeSlow(Math.min(chunkSize, size - off))
@@ -342,22 +350,20 @@ async function verifiedLeg (a: RuntimePeer, b: RuntimePeer, src: string, size: n
     return chunk
   }
   try {
-    let next = read(0)
-    for (let off = 0; off < size; off += chunkSize) {
-      const chunk = await next
-      if (off + chunkSize < size) next = read(off + chunkSize)
-      createHash('sha256').update(chunk).digest()
-      for (let b = 0; b < chunk.length; b += 64 * 1024) {
-        if (!stream.send(chunk.subarray(b, b + 64 * 1024))) await stream.onDrain()
+    return await timedLeg(a, b, VERIFIED_PROTOCOL, size, arrived, async (stream) => {
+      let next = read(0)
+      for (let off = 0; off < size; off += chunkSize) {
+        const chunk = await next
+        if (off + chunkSize < size) next = read(off + chunkSize)
+        createHash('sha256').update(chunk).digest()
+        for (let at = 0; at < chunk.length; at += 64 * 1024) {
+          if (!stream.send(chunk.subarray(at, at + 64 * 1024))) await stream.onDrain()
+        }
       }
-    }
+    })
   } finally {
     await fd.close()
   }
-  const t1 = await received
-  const cpuMs = cpuMsSince(c0)
-  await stream.close().catch(() => {})
-  return { bps: size / ((t1 - t0) / 1000), cpuMs }
 }
 
 /** verifiedLeg's receiving end: chunks assembled, hashed, written in order of arrival, then one fsync. */
@@ -424,7 +430,7 @@ async function twoPeer (dir: string, size: number, chunks: Record<string, unknow
   const b = await createPeer(peerConfig(dir, 'tp-b', 0, a.multiaddrs(), chunks))
   try {
     for (let i = 0; i < 400 && b.libp2p.getPeers().length === 0; i++) await new Promise(resolve => setTimeout(resolve, 25))
-    const arrived: { next?: (t: number) => void } = {}
+    const arrived: Arrival = {}
     await b.libp2p.handle(PLAIN_PROTOCOL, async (stream) => {
       let got = 0
       for await (const chunk of stream) {

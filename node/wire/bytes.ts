@@ -94,12 +94,12 @@ function isAscii (s: string): boolean {
   return true
 }
 
-/** Bounds-checked reader: every overrun is a typed `truncated` WireError, never a RangeError. */
 /** One unsigned LEB128 varint on its own (a length prefix, a credit). */
 export function varint (n: number): Uint8Array {
   return new ByteWriter(8).varint(n).finish()
 }
 
+/** Bounds-checked reader: every overrun is a typed `truncated` WireError, never a RangeError. */
 export class ByteReader {
   private pos = 0
   /** Made on first use, as ByteWriter's: most frames are small on-heap arrays read byte by byte. */

@@ -1,5 +1,6 @@
 import { WireError } from '../errors.ts'
 import { ByteReader, ByteWriter } from './bytes.ts'
+import { partsLength } from './codec.ts'
 
 /**
  * The envelope every peerhive frame carries, inside a varint length prefix:
@@ -42,9 +43,7 @@ export function encodeEnvelopeParts (kind: 'message' | 'request' | 'response', i
  */
 export function encodeEnvelopeJoined (kind: 'message' | 'request' | 'response', id: number, payload: Uint8Array[]): Uint8Array {
   const parts = encodeEnvelopeParts(kind, id, payload)
-  let size = 0
-  for (const p of parts) size += p.length
-  const out = new Uint8Array(size)
+  const out = new Uint8Array(partsLength(parts))
   let at = 0
   for (const p of parts) { out.set(p, at); at += p.length }
   return out

@@ -361,9 +361,11 @@ export class ChunkActor {
   private ban (peer: PeerKey, reason: string): void {
     this.c.logger.warn('banned peer for this session: bad chunk data', { peer, reason })
     this.banned.add(peer)
-    for (const t of this.transfers.values()) t.sources.remove(peer)
     this.uploads.release(peer)
-    for (const t of this.transfers.values()) t.swarm?.peerGone(peer)
+    for (const t of this.transfers.values()) {
+      t.sources.remove(peer)
+      t.swarm?.peerGone(peer)
+    }
     this.remote.delete(peer)
     void this.c.net.disconnect(peer).catch(() => {})
   }
@@ -628,10 +630,12 @@ export class ChunkActor {
     }
     t.manifestRetry?.cancel()
     t.manifestRetry = undefined
-    // The peers the announce at start named join the swarm now. No second announce: it would
-    // name as many again, and a tracker that is also the seed paid a peer list per newcomer twice.
-    const swarm = this.transfers.get(link)?.swarm
-    for (const [peer, addrs] of t.candidates) if (swarm?.peers.has(peer) === false) this.dial(link, peer, addrs)
+    // openSwarm handed the swarm every candidate it had room for; the others are dialled (a
+    // place may free up by the time they connect). No second announce: it would name as many
+    // again, and a tracker that is also the seed paid a peer list per newcomer twice.
+    // (openSwarm set it: TypeScript still holds the narrowing from the guard above.)
+    const swarm = t.swarm as Swarm | undefined
+    if (swarm !== undefined) for (const [peer, addrs] of t.candidates) if (!swarm.peers.has(peer)) this.dial(link, peer, addrs)
     this.discover(t, false)
   }
 

@@ -7,6 +7,7 @@ import { ByteReader, ByteWriter } from '../../node/wire/bytes.ts'
 import { WireError } from '../../node/errors.ts'
 import { ChunkError } from './errors.ts'
 import { MAX_CHUNK_SIZE, MAX_CHUNKS, MAX_MANIFEST_BYTES, MAX_NAME_BYTES } from './constants.ts'
+import { BoundedMemo } from '../../node/bounded-memo.ts'
 
 declare const linkBrand: unique symbol
 /** A share link: the manifest's CIDv1 (raw codec, sha2-256) in base32, e.g. `bafkrei...`. */
@@ -139,25 +140,18 @@ export function parseLink (s: string): Link {
   return cid.toString(base32) as Link
 }
 
-/** The link as wire bytes (the CID's binary form) and back. */
 /**
- * Links converted lately, both ways (pure functions' memo): every handshake carries its
- * link, and parsing a CID each time was 2-3% of a 500-peer swarm's CPU. A process holds a
- * few links; past LINK_MEMO_ENTRIES the memo starts over.
+ * The link as wire bytes (the CID's binary form) and back, memoised both ways: every
+ * handshake carries its link, and parsing a CID each time was 2-3% of a 500-peer swarm's
+ * CPU. A process holds a few links; past LINK_MEMO_ENTRIES the memo starts over.
  */
 const LINK_MEMO_ENTRIES = 256
-const linkBytes = new Map<string, Uint8Array>()
-const bytesLink = new Map<string, Link>()
+const linkBytes = new BoundedMemo<string, Uint8Array>(LINK_MEMO_ENTRIES)
+const bytesLink = new BoundedMemo<string, Link>(LINK_MEMO_ENTRIES)
 
 /** The link's CID bytes (shared: callers only read them). */
 export function linkToBytes (link: Link): Uint8Array {
-  let b = linkBytes.get(link)
-  if (b === undefined) {
-    b = CID.parse(link, base32).bytes
-    if (linkBytes.size >= LINK_MEMO_ENTRIES) linkBytes.clear()
-    linkBytes.set(link, b)
-  }
-  return b
+  return linkBytes.get(link) ?? linkBytes.set(link, CID.parse(link, base32).bytes)
 }
 
 export function linkFromBytes (bytes: Uint8Array): Link {
@@ -172,8 +166,5 @@ export function linkFromBytes (bytes: Uint8Array): Link {
     throw new WireError('invalid', `not a CID: ${(err as Error).message}`)
   }
   if (cid.version !== 1 || cid.code !== RAW_CODEC || cid.multihash.code !== sha256.code) throw new WireError('invalid', 'CID is not a manifest link')
-  const link = cid.toString(base32) as Link
-  if (bytesLink.size >= LINK_MEMO_ENTRIES) bytesLink.clear()
-  bytesLink.set(key, link)
-  return link
+  return bytesLink.set(key, cid.toString(base32) as Link)
 }

@@ -1,5 +1,6 @@
 import type { PeerKey } from '../../node/ports/net.ts'
 import { ADDRESS_INTERN_ENTRIES } from './constants.ts'
+import { BoundedMemo } from '../../node/bounded-memo.ts'
 
 /**
  * One shared copy of each peer key and address list the address books of a process hold
@@ -8,15 +9,11 @@ import { ADDRESS_INTERN_ENTRIES } from './constants.ts'
  * with their own key, array and address string each, and its collector spent a fifth of
  * the run tracing them.
  */
-const keys = new Map<string, PeerKey>()
-const lists = new Map<string, readonly string[]>()
+const keys = new BoundedMemo<string, PeerKey>(ADDRESS_INTERN_ENTRIES)
+const lists = new BoundedMemo<string, readonly string[]>(ADDRESS_INTERN_ENTRIES)
 
 export function internPeer (peer: PeerKey): PeerKey {
-  const known = keys.get(peer)
-  if (known !== undefined) return known
-  if (keys.size >= ADDRESS_INTERN_ENTRIES) keys.clear()
-  keys.set(peer, peer)
-  return peer
+  return keys.get(peer) ?? keys.set(peer, peer)
 }
 
 /** A frozen list equal to `addrs`, shared by every caller that passes the same addresses. */
@@ -24,10 +21,7 @@ export function internAddrs (addrs: readonly string[]): readonly string[] {
   const key = addrs.length === 1 ? addrs[0] : addrs.join('\n')
   const known = lists.get(key)
   if (known !== undefined && sameList(known, addrs)) return known
-  if (lists.size >= ADDRESS_INTERN_ENTRIES) lists.clear()
-  const list = Object.freeze([...addrs])
-  lists.set(key, list)
-  return list
+  return lists.set(key, Object.freeze([...addrs]))
 }
 
 /** Guards against a key collision (an address containing a newline joins like two). */

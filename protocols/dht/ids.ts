@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { PEER_ID_MEMO_ENTRIES } from './constants.ts'
+import { BoundedMemo } from '../../node/bounded-memo.ts'
 
 /**
  * The identifier ring: 2^bits ids, bigint arithmetic so any width up to SHA-256's 256
@@ -40,19 +41,13 @@ export function hashId (space: RingSpace, data: string | Uint8Array): RingId {
  * sharing changes nothing but cost): a 10,000-peer simulation hashes each peer once
  * instead of once per member that meets it, and keeps one copy of each id.
  */
-const peerIds = new Map<number, Map<string, RingId>>()
+const peerIds = new Map<number, BoundedMemo<string, RingId>>()
 
 /** hashId of a peer key, memoised (one map per ring width: a `${bits}/${peer}` key cost a concatenation and its hashing per call). */
 export function peerRingId (space: RingSpace, peer: string): RingId {
   let ids = peerIds.get(space.bits)
-  if (ids === undefined) { ids = new Map(); peerIds.set(space.bits, ids) }
-  let id = ids.get(peer)
-  if (id === undefined) {
-    id = hashId(space, peer)
-    if (ids.size >= PEER_ID_MEMO_ENTRIES) ids.clear()
-    ids.set(peer, id)
-  }
-  return id
+  if (ids === undefined) { ids = new BoundedMemo(PEER_ID_MEMO_ENTRIES); peerIds.set(space.bits, ids) }
+  return ids.get(peer) ?? ids.set(peer, hashId(space, peer))
 }
 
 /** (a + b) mod 2^bits. */
