@@ -284,7 +284,8 @@ export class ChunkActor {
     }, { superSeed: this.cfg.superSeed })
     t.swarm = swarm
     const wasComplete = swarm.complete
-    for (const peer of t.candidates.keys()) swarm.addPeer(peer)
+    // Only connected peers: a candidate named by a tracker is dialled first (onManifest),
+    // since its handshake cannot reach it before that (libp2p knows no address for it).
     for (const peer of this.c.net.connected()) swarm.addPeer(peer)
     if (wasComplete && t.record.spec.kind === 'file' && !t.record.spec.source) swarm.state = 'seeding'
     this.emit(t, true)
@@ -630,8 +631,8 @@ export class ChunkActor {
     }
     t.manifestRetry?.cancel()
     t.manifestRetry = undefined
-    // openSwarm handed the swarm every candidate it had room for; the others are dialled (a
-    // place may free up by the time they connect). No second announce: it would name as many
+    // openSwarm handed the swarm the peers already connected; every other candidate is
+    // dialled and joins once connected ('dialed'). No second announce: it would name as many
     // again, and a tracker that is also the seed paid a peer list per newcomer twice.
     // (openSwarm set it: TypeScript still holds the narrowing from the guard above.)
     const swarm = t.swarm as Swarm | undefined
