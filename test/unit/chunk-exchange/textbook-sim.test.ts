@@ -45,4 +45,26 @@ describe('chunk exchange policies on the textbook example (virtual time)', funct
     console.log(`      N=1, 16 KiB chunks: ${t.toFixed(0)} s, F/u_s ${bound.toFixed(0)} s, ratio ${(t / bound).toFixed(3)}`)
     assert.ok(t / bound <= 1.05, `reproduce with seed=${String(base.seed)}: ${t.toFixed(0)} s is ${(t / bound).toFixed(3)}x F/u_s`)
   })
+
+  it('a lone leecher on a fast, long link: super-seeding offers cover its pipeline (within 1.2x of F/u_s)', async () => {
+    // 10 MB/s seed, 20 ms one way, 32 MiB in 256 KiB chunks of 64 KiB blocks. Two offers (8
+    // blocks) drained at every chunk while the leecher's `have` travelled back: 2.21x F/u_s.
+    // Offers sized by the pipeline its rate calls for (16 blocks) keep the seed's uplink busy: 1.08x.
+    const F = 32 * 1024 * 1024
+    const up = 10_000_000
+    const r = await simulate({
+      ...base,
+      name: 'lone-fast-leecher',
+      sweep: undefined,
+      file: { sizeBytes: F, chunkSize: 256 * 1024, blockSize: 64 * 1024 },
+      config: {},
+      peers: [{ count: 1, role: 'seed', uploadBps: up, latencyMs: 10 }, { count: 1, role: 'leecher', uploadBps: up, downloadBps: up, latencyMs: 10 }],
+      keepTrace: false
+    })
+    assert.equal(r.swarm.completed, 1, `reproduce with seed=${String(base.seed)}`)
+    const t = (r.swarm.distributionTimeMs as number) / 1000
+    const bound = F / up
+    console.log(`      lone leecher, 10 MB/s, 20 ms: ${t.toFixed(2)} s, F/u_s ${bound.toFixed(2)} s, ratio ${(t / bound).toFixed(3)}`)
+    assert.ok(t / bound <= 1.2, `reproduce with seed=${String(base.seed)}: ${t.toFixed(2)} s is ${(t / bound).toFixed(3)}x F/u_s`)
+  })
 })
