@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { COMMANDS } from './commands/index.ts'
 import { processIo } from './io.ts'
 import { main } from './main.ts'
+import { NODE_FLAGS } from './node-flags.ts'
 
-const code = await main(process.argv.slice(2), COMMANDS, processIo, [process.execPath, fileURLToPath(import.meta.url)])
+const code = await main(process.argv.slice(2), COMMANDS, processIo, [process.execPath, ...NODE_FLAGS, fileURLToPath(import.meta.url)])
 process.exit(code)
