@@ -19,7 +19,7 @@
 import { createInterface } from 'node:readline'
 import { createPeer } from '../node/peer.ts'
 import type { ChunksApi as Chunks } from '../protocols/chunk-exchange/api.ts'
-import { peerConfig } from './distribution.ts'
+import { peerConfig } from './dist-peers.ts'
 
 export interface DistPeerSpec {
   role: 'tracker' | 'seed' | 'leecher'

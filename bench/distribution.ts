@@ -16,29 +16,28 @@
  * the CPU each took; and, between the two, a "verified plain" stream that does the work
  * any integrity-checked, persisted transfer must do (the sender reads the file and hashes
  * each chunk, the receiver assembles, hashes and writes each chunk, then fsyncs) with no
- * protocol at all: ours against it is our protocol's own overhead. 1 MB = 10^6 bytes.
+ * protocol at all: ours against it is our protocol's own overhead. Then the same two
+ * legs (plain, ours) with the receiver in its own process (two-peer-procs.ts), as real
+ * peers run. 1 MB = 10^6 bytes.
  *
  * `--procs` runs the swarms with every peer (tracker, seed, each leecher) in its own Node
  * process (bench/_dist-peer.ts), so no event loop carries more than one peer's traffic; CPU
- * s/s is then summed over the children. The two-peer rounds stay in this process.
+ * s/s is then summed over the children.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { overlay } from '../config/schema.ts'
-import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
 import { createPeer, type RuntimePeer } from '../node/peer.ts'
-import { swarmBaseConfig, type ConfigOverrides } from '../node/swarm.ts'
 import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
 import type { DistPeerSpec } from './_dist-peer.ts'
-import { environment, type BenchReport, type BenchTable, type Cell } from './report.ts'
+import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './dist-peers.ts'
+import { PeerProc, type PeerLine } from './peer-proc.ts'
+import { environment, median, type BenchReport, type BenchTable, type Cell } from './report.ts'
+import { twoPeerProcs, twoPeerProcsTable } from './two-peer-procs.ts'
 
 const MB = 1_000_000
 const MIB = 1024 * 1024
-const PLAIN_PROTOCOL = '/peerhive/bench-plain/1.0.0'
 const VERIFIED_PROTOCOL = '/peerhive/bench-verified/1.0.0'
 
 export interface Profile { name: string, seedBps: number, leecherBps: number }
@@ -56,36 +55,8 @@ export function flag (args: string[], name: string): string | undefined {
 
 const chunksOf = (p: RuntimePeer): ChunksApi => p.services.get<ChunksApi>('chunks') as ChunksApi
 
-async function writeRandomFile (path: string, size: number): Promise<string> {
-  const h = createHash('sha256')
-  const fd = await open(path, 'w')
-  try {
-    for (let off = 0; off < size; off += 4 * MIB) {
-      const b = randomBytes(Math.min(4 * MIB, size - off))
-      h.update(b)
-      await fd.write(b)
-    }
-  } finally {
-    await fd.close()
-  }
-  return h.digest('hex')
-}
-
 async function sha256File (path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex')
-}
-
-export function peerConfig (dir: string, name: string, uploadBps: number, bootstrap: string[], chunks: Record<string, unknown>, tracker = false): PeerConfig {
-  const base = swarmBaseConfig('tcp')
-  const o: ConfigOverrides = {
-    node: { dataDir: join(dir, name), logLevel: 'error' },
-    // libp2p's connection monitor aborts a connection whose ping is not answered within 5 s:
-    // 22 hosts on one loaded event loop stall that long, and the seed lost most of its peers
-    // mid-run (they came back only at the next announce), as in bench search and dht.
-    net: { bootstrap, uploadBps, lowWater: 0, connectionPingMs: 0 },
-    chunks: { ...chunks, tracker }
-  }
-  return overlay(peerSchema, base, o, `bench peer ${name}`)
 }
 
 export interface RunResult {
@@ -175,70 +146,6 @@ const DIST_PEER = new URL('./_dist-peer.ts', import.meta.url).pathname
 const PEER_READY_TIMEOUT_MS = 60_000
 /** How long a child may take to answer a status request once the run is over. */
 const PEER_STATUS_TIMEOUT_MS = 15_000
-/** After SIGTERM a child gets this long to stop its libp2p host and LevelDB before SIGKILL. */
-const PEER_TERM_GRACE_MS = 3_000
-
-/** A line a dist-peer child printed (see bench/_dist-peer.ts). */
-interface PeerLine { event: string, multiaddrs?: string[], link?: string, have?: number, of?: number, uploaded?: number, cpuS?: number, uncaught?: number, message?: string }
-
-/** One peer process of the --procs mode: its stdout lines queued per event, its stdin for commands. */
-class PeerProc {
-  readonly child: ChildProcess
-  private readonly lines: PeerLine[] = []
-  private wake: () => void = () => {}
-  private exit: string | undefined
-  private stderr = ''
-  readonly name: string
-
-  constructor (spec: DistPeerSpec) {
-    this.name = spec.name
-    this.child = spawn(process.execPath, [DIST_PEER, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'] })
-    this.child.stderr?.on('data', (d: Buffer) => { this.stderr = (this.stderr + d.toString()).slice(-2000) })
-    this.child.stdin?.on('error', () => {}) // a child that died is reported by next(), with its stderr
-    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (l) => {
-      if (!l.startsWith('{')) return
-      this.lines.push(JSON.parse(l) as PeerLine)
-      this.wake()
-    })
-    this.child.once('exit', (code, signal) => { this.exit = `exited with ${code ?? signal}`; this.wake() })
-  }
-
-  send (cmd: string): void { this.child.stdin?.write(cmd + '\n') }
-
-  /** The next line with `event`; throws on an error line, on exit, or after `timeoutMs`. */
-  async next (event: string, timeoutMs: number): Promise<PeerLine> {
-    const deadline = performance.now() + timeoutMs
-    for (;;) {
-      const i = this.lines.findIndex(l => l.event === event || l.event === 'error')
-      if (i >= 0) {
-        const [line] = this.lines.splice(i, 1)
-        if (line.event === 'error') throw new Error(`peer ${this.name}: ${line.message ?? 'error'} (stderr: ${this.stderr.slice(-500)})`)
-        return line
-      }
-      if (this.exit !== undefined) throw new Error(`peer ${this.name} ${this.exit} before '${event}' (stderr: ${this.stderr.slice(-500)})`)
-      const left = deadline - performance.now()
-      if (left <= 0) throw new Error(`peer ${this.name}: no '${event}' within ${timeoutMs} ms (stderr: ${this.stderr.slice(-500)})`)
-      await new Promise<void>(resolve => {
-        const t = setTimeout(resolve, left)
-        this.wake = () => { clearTimeout(t); resolve() }
-      })
-    }
-  }
-
-  get running (): boolean { return this.child.exitCode === null && this.child.signalCode === null }
-
-  /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */
-  async kill (): Promise<void> {
-    if (!this.running) return
-    const gone = new Promise<void>(resolve => this.child.once('exit', () => { resolve() }))
-    const within = async (ms: number): Promise<boolean> => await Promise.race([gone.then(() => true), new Promise<boolean>(resolve => setTimeout(() => { resolve(false) }, ms).unref())])
-    this.child.kill('SIGTERM')
-    if (await within(PEER_TERM_GRACE_MS)) return
-    this.child.kill('SIGKILL')
-    await within(PEER_TERM_GRACE_MS)
-  }
-}
-
 /**
  * `runSwarm` with every peer in its own process (bench/_dist-peer.ts): tracker, seed, then
  * all leechers at once; the clock runs from 'go' until every leecher reported done, then the
@@ -247,7 +154,7 @@ class PeerProc {
  */
 export async function runSwarmProcs (dir: string, profile: Profile, n: number, size: number, chunks: Record<string, unknown>, timeoutS: number): Promise<RunResult> {
   const procs: PeerProc[] = []
-  const start = (spec: DistPeerSpec): PeerProc => { const p = new PeerProc(spec); procs.push(p); return p }
+  const start = (spec: DistPeerSpec): PeerProc => { const p = new PeerProc(spec.name, DIST_PEER, JSON.stringify(spec)); procs.push(p); return p }
   try {
     const src = join(dir, 'source.bin')
     await mkdir(dir, { recursive: true })
@@ -412,12 +319,6 @@ async function oursLeg (a: RuntimePeer, b: RuntimePeer, dir: string, round: numb
   return { bps, cpuMs: cpuMsSince(c0) }
 }
 
-function median (xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
 interface TwoPeerRound { plain: Leg, verified: Leg, ours: Leg, load: number }
 
 /**
@@ -544,6 +445,10 @@ export async function run (args: string[]): Promise<BenchReport> {
       ratios['distribution.two-peer.vs-verified-plain'] = median(tp.map(r => r.ours.bps / r.verified.bps))
       ratios['distribution.two-peer.verified-plain/plain'] = median(tp.map(r => r.verified.bps / r.plain.bps))
       ratios['distribution.two-peer.cpu-plain/ours'] = median(tp.map(r => r.plain.cpuMs / r.ours.cpuMs))
+      const tpp = await twoPeerProcs(join(dir, 'two-peer-procs'), Math.round(tpMib * MIB), chunks, rounds)
+      tables.push(twoPeerProcsTable(tpp, tpMib))
+      ratios['distribution.two-peer.procs.vs-plain'] = median(tpp.map(r => r.ours.bps / r.plain.bps))
+      ratios['distribution.two-peer.procs.cpu-plain/ours'] = median(tpp.map(r => r.plain.cpuMs / r.ours.cpuMs))
     }
     const all = Object.entries(ratios).filter(([k]) => k.endsWith('.ratio')).map(([, v]) => v)
     if (all.length > 0) ratios['distribution.ratio.max'] = Math.max(...all)

@@ -59,3 +59,10 @@ function fmt (v: Cell): string {
 export function environment (): Record<string, Cell> {
   return { node: process.version, cores: (globalThis as any).navigator?.hardwareConcurrency ?? null, platform: process.platform }
 }
+
+/** The median of `xs` (the mean of the middle two for an even count). */
+export function median (xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
