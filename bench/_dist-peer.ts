@@ -19,7 +19,7 @@
 import { createInterface } from 'node:readline'
 import { createPeer } from '../node/peer.ts'
 import type { ChunksApi as Chunks } from '../protocols/chunk-exchange/api.ts'
-import { peerConfig } from './dist-peers.ts'
+import { peerConfig } from './lib/dist-peers.ts'
 
 export interface DistPeerSpec {
   role: 'tracker' | 'seed' | 'leecher'

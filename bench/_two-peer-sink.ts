@@ -20,7 +20,7 @@ import { createPeer } from '../node/peer.ts'
 import { READ_HIGH_WATER_BYTES, READ_LOW_WATER_BYTES } from '../node/host/constants.ts'
 import { StreamReader } from '../node/host/stream-reader.ts'
 import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
-import { PLAIN_PROTOCOL, peerConfig } from './dist-peers.ts'
+import { PLAIN_PROTOCOL, peerConfig } from './lib/dist-peers.ts'
 
 /** What the sink sends on a plain stream once its reader listens (the sender waits for it). */
 const GO = new Uint8Array([1])

@@ -17,7 +17,7 @@
  * any integrity-checked, persisted transfer must do (the sender reads the file and hashes
  * each chunk, the receiver assembles, hashes and writes each chunk, then fsyncs) with no
  * protocol at all: ours against it is our protocol's own overhead. Then the same two
- * legs (plain, ours) with the receiver in its own process (two-peer-procs.ts), as real
+ * legs (plain, ours) with the receiver in its own process (lib/two-peer-procs.ts), as real
  * peers run. 1 MB = 10^6 bytes.
  *
  * `--procs` runs the swarms with every peer (tracker, seed, each leecher) in its own Node
@@ -31,10 +31,10 @@ import { join } from 'node:path'
 import { createPeer, type RuntimePeer } from '../node/peer.ts'
 import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
 import type { DistPeerSpec } from './_dist-peer.ts'
-import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './dist-peers.ts'
-import { PeerProc, type PeerLine } from './peer-proc.ts'
+import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './lib/dist-peers.ts'
+import { PeerProc, type PeerLine } from './lib/peer-proc.ts'
 import { environment, median, type BenchReport, type BenchTable, type Cell } from './report.ts'
-import { twoPeerProcs, twoPeerProcsTable } from './two-peer-procs.ts'
+import { twoPeerProcs, twoPeerProcsTable } from './lib/two-peer-procs.ts'
 
 const MB = 1_000_000
 const MIB = 1024 * 1024

@@ -1,12 +1,12 @@
+// What the distribution benchmark's peers share, in this process or in their own
+// (bench/_dist-peer.ts, bench/_two-peer-sink.ts).
 import { createHash, randomBytes } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { overlay } from '../config/schema.ts'
-import { peerSchema, type PeerConfig } from '../config/peer-config.ts'
-import type { ConfigOverrides } from '../node/swarm.ts'
-import { swarmBaseConfig } from '../node/swarm.ts'
-
-/** What the distribution benchmark's peers share, in this process or in their own (bench/_dist-peer.ts, bench/_two-peer-sink.ts). */
+import { overlay } from '../../config/schema.ts'
+import { peerSchema, type PeerConfig } from '../../config/peer-config.ts'
+import type { ConfigOverrides } from '../../node/swarm.ts'
+import { swarmBaseConfig } from '../../node/swarm.ts'
 
 const MIB = 1024 * 1024
 

@@ -3,14 +3,14 @@ import { mkdir, rm } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createPeer } from '../node/peer.ts'
-import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
+import { createPeer } from '../../node/peer.ts'
+import type { ChunksApi } from '../../protocols/chunk-exchange/api.ts'
 import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './dist-peers.ts'
 import { PeerProc } from './peer-proc.ts'
-import { median, type BenchTable, type Cell } from './report.ts'
+import { median, type BenchTable, type Cell } from '../report.ts'
 
 const MB = 1_000_000
-const SINK = new URL('./_two-peer-sink.ts', import.meta.url).pathname
+const SINK = new URL('../_two-peer-sink.ts', import.meta.url).pathname
 /** How long the sink may take to start, and one leg to finish (64 MiB at 1 MB/s would be far slower than any real run). */
 const SINK_READY_TIMEOUT_MS = 60_000
 const LEG_TIMEOUT_MS = 120_000

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { NODE_FLAGS } from '../node/cli/node-flags.ts'
+import { NODE_FLAGS } from '../../node/cli/node-flags.ts'
 
 /** After SIGTERM a child gets this long to stop its libp2p host and LevelDB before SIGKILL. */
 const PEER_TERM_GRACE_MS = 3_000
