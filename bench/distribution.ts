@@ -25,7 +25,7 @@
  * s/s is then summed over the children.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPeer, type RuntimePeer } from '../node/peer.ts'
@@ -35,10 +35,10 @@ import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './lib/dist-peers.ts
 import { PeerProc, type PeerLine } from './lib/peer-proc.ts'
 import { environment, median, type BenchReport, type BenchTable, type Cell } from './report.ts'
 import { twoPeerProcs, twoPeerProcsTable } from './lib/two-peer-procs.ts'
+import { VERIFIED_PROTOCOL, sendVerified, verifiedSink } from './lib/verified-stream.ts'
 
 const MB = 1_000_000
 const MIB = 1024 * 1024
-const VERIFIED_PROTOCOL = '/peerhive/bench-verified/1.0.0'
 
 export interface Profile { name: string, seedBps: number, leecherBps: number }
 export const PROFILES: Profile[] = [
@@ -243,68 +243,12 @@ async function plainLeg (a: RuntimePeer, b: RuntimePeer, size: number, arrived: 
 }
 
 /**
- * The floor under any verified, persisted transfer of `src`: a reads it a chunk at a time
- * and hashes each chunk (as our seed does before uploading), then sends it over one plain
- * stream in 64 KiB writes; b (verifiedSink) assembles each chunk, hashes it, writes it at
- * its offset and fsyncs at the end. Timed until b's file is synced.
+ * The floor under any verified, persisted transfer of `src` (lib/verified-stream.ts): a
+ * reads, hashes and sends it a chunk at a time; b assembles, hashes and writes each chunk
+ * and fsyncs. Timed until b's file is synced.
  */
 async function verifiedLeg (a: RuntimePeer, b: RuntimePeer, src: string, size: number, chunkSize: number, arrived: Arrival): Promise<Leg> {
-  const fd = await open(src, 'r')
-  // The next chunk is read while this one is sent (as our seed reads off its mailbox).
-  const read = async (off: number): Promise<Uint8Array> => {
-    const chunk = Buffer.allocUnsafeSlow(Math.min(chunkSize, size - off))
-    await fd.read(chunk, 0, chunk.length, off)
-    return chunk
-  }
-  try {
-    return await timedLeg(a, b, VERIFIED_PROTOCOL, size, arrived, async (stream) => {
-      let next = read(0)
-      for (let off = 0; off < size; off += chunkSize) {
-        const chunk = await next
-        if (off + chunkSize < size) next = read(off + chunkSize)
-        createHash('sha256').update(chunk).digest()
-        for (let at = 0; at < chunk.length; at += 64 * 1024) {
-          if (!stream.send(chunk.subarray(at, at + 64 * 1024))) await stream.onDrain()
-        }
-      }
-    })
-  } finally {
-    await fd.close()
-  }
-}
-
-/** verifiedLeg's receiving end: chunks assembled, hashed, written in order of arrival, then one fsync. */
-async function verifiedSink (stream: AsyncIterable<Uint8Array | Iterable<Uint8Array>>, out: string, size: number, chunkSize: number): Promise<void> {
-  const fd = await open(out, 'w')
-  const writes: Array<Promise<unknown>> = []
-  try {
-    let chunk = new Uint8Array(Math.min(chunkSize, size))
-    let filled = 0
-    let at = 0
-    // A Uint8ArrayList is walked buffer by buffer: its subarray() would copy.
-    for await (const part of stream) {
-      for (let data of part instanceof Uint8Array ? [part] : part) {
-        while (data.length > 0 && at < size) {
-          const k = Math.min(chunk.length - filled, data.length)
-          chunk.set(data.subarray(0, k), filled)
-          filled += k
-          data = data.subarray(k)
-          if (filled === chunk.length) {
-            createHash('sha256').update(chunk).digest()
-            writes.push(fd.write(chunk, 0, chunk.length, at))
-            at += chunk.length
-            if (at < size) chunk = new Uint8Array(Math.min(chunkSize, size - at))
-            filled = 0
-          }
-        }
-      }
-      if (at >= size) break
-    }
-    await Promise.all(writes)
-    await fd.sync()
-  } finally {
-    await fd.close()
-  }
+  return await timedLeg(a, b, VERIFIED_PROTOCOL, size, arrived, async (stream) => { await sendVerified(stream, src, size, chunkSize) })
 }
 
 /** A fresh random file shared by a and fetched by b with the chunk exchange, timed until verified on b's disk. */
@@ -445,9 +389,11 @@ export async function run (args: string[]): Promise<BenchReport> {
       ratios['distribution.two-peer.vs-verified-plain'] = median(tp.map(r => r.ours.bps / r.verified.bps))
       ratios['distribution.two-peer.verified-plain/plain'] = median(tp.map(r => r.verified.bps / r.plain.bps))
       ratios['distribution.two-peer.cpu-plain/ours'] = median(tp.map(r => r.plain.cpuMs / r.ours.cpuMs))
-      const tpp = await twoPeerProcs(join(dir, 'two-peer-procs'), Math.round(tpMib * MIB), chunks, rounds)
+      const tpp = await twoPeerProcs(join(dir, 'two-peer-procs'), Math.round(tpMib * MIB), chunks, chunkKib * 1024, rounds)
       tables.push(twoPeerProcsTable(tpp, tpMib))
       ratios['distribution.two-peer.procs.vs-plain'] = median(tpp.map(r => r.ours.bps / r.plain.bps))
+      ratios['distribution.two-peer.procs.vs-verified-plain'] = median(tpp.map(r => r.ours.bps / r.verified.bps))
+      ratios['distribution.two-peer.procs.verified-plain/plain'] = median(tpp.map(r => r.verified.bps / r.plain.bps))
       ratios['distribution.two-peer.procs.cpu-plain/ours'] = median(tpp.map(r => r.plain.cpuMs / r.ours.cpuMs))
     }
     const all = Object.entries(ratios).filter(([k]) => k.endsWith('.ratio')).map(([, v]) => v)

@@ -7,6 +7,8 @@ import { createPeer } from '../../node/peer.ts'
 import type { ChunksApi } from '../../protocols/chunk-exchange/api.ts'
 import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './dist-peers.ts'
 import { PeerProc } from './peer-proc.ts'
+import { VERIFIED_PROTOCOL, sendVerified } from './verified-stream.ts'
+import type { Stream } from '@libp2p/interface'
 import { median, type BenchTable, type Cell } from '../report.ts'
 
 const MB = 1_000_000
@@ -17,7 +19,7 @@ const LEG_TIMEOUT_MS = 120_000
 
 /** One leg: wall-clock rate, and CPU ms of both processes (sender here, receiver in the sink). */
 export interface ProcsLeg { bps: number, cpuMs: number }
-export interface ProcsRound { plain: ProcsLeg, ours: ProcsLeg, load: number }
+export interface ProcsRound { plain: ProcsLeg, verified: ProcsLeg, ours: ProcsLeg, load: number }
 
 const cpuS = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6 }
 
@@ -29,9 +31,9 @@ const cpuS = (): number => { const c = process.cpuUsage(); return (c.user + c.sy
  * is what two machines (or two peers on one) get, and ratios against the plain stream
  * are taken in the same round.
  */
-export async function twoPeerProcs (dir: string, size: number, chunks: Record<string, unknown>, rounds: number): Promise<ProcsRound[]> {
+export async function twoPeerProcs (dir: string, size: number, chunks: Record<string, unknown>, chunkSize: number, rounds: number): Promise<ProcsRound[]> {
   await mkdir(dir, { recursive: true })
-  const sink = new PeerProc('sink', SINK, JSON.stringify({ dir, size, chunks }))
+  const sink = new PeerProc('sink', SINK, JSON.stringify({ dir, size, chunkSize, chunks }))
   const a = await createPeer(peerConfig(dir, 'sender', 0, [], chunks))
   try {
     const ready = await sink.next('ready', SINK_READY_TIMEOUT_MS)
@@ -40,37 +42,52 @@ export async function twoPeerProcs (dir: string, size: number, chunks: Record<st
     let sinkCpu = ready.cpuS ?? 0
     const chunksApi = a.services.get<ChunksApi>('chunks')
     if (chunksApi === undefined) throw new Error('the sender has no chunks module')
+    // Both sides' CPU over one leg: ours here, the sink's from its report.
+    const leg = async (t0: number, c0: number, event: string): Promise<ProcsLeg> => {
+      const done = await sink.next(event, LEG_TIMEOUT_MS)
+      const ms = performance.now() - t0
+      const l = { bps: size / (ms / 1000), cpuMs: 1000 * (cpuS() - c0 + (done.cpuS ?? 0) - sinkCpu) }
+      sinkCpu = done.cpuS ?? 0
+      return l
+    }
+    // A stream the sink reads: it sends a go byte once its reader listens (bench/_two-peer-sink.ts).
+    const open = async (protocol: string): Promise<Stream> => {
+      const stream = await a.libp2p.dialProtocol(target, protocol)
+      await new Promise(resolve => { stream.addEventListener('message', resolve, { once: true }) })
+      return stream
+    }
     const out: ProcsRound[] = []
     for (let r = 0; r < rounds; r++) {
       const load = loadavg()[0]
+      const src = join(dir, `tpp-source-${r}.bin`)
+      await writeRandomFile(src, size)
       // plain: one libp2p stream, bytes only
       const block = randomBytes(64 * 1024)
-      const stream = await a.libp2p.dialProtocol(target, PLAIN_PROTOCOL)
-      // The sink's go byte: its reader listens (bench/_two-peer-sink.ts).
-      await new Promise(resolve => { stream.addEventListener('message', resolve, { once: true }) })
+      let stream = await open(PLAIN_PROTOCOL)
       let c0 = cpuS()
       let t0 = performance.now()
       for (let sent = 0; sent < size; sent += block.length) {
         if (!stream.send(block)) await stream.onDrain()
       }
-      const plainDone = await sink.next('plain', LEG_TIMEOUT_MS)
-      const plain = { bps: size / ((performance.now() - t0) / 1000), cpuMs: 1000 * (cpuS() - c0 + (plainDone.cpuS ?? 0) - sinkCpu) }
-      sinkCpu = plainDone.cpuS ?? 0
+      const plain = await leg(t0, c0, 'plain')
       await stream.close().catch(() => {})
-      // ours: a fresh file shared here, fetched by the sink, timed until verified on its disk
-      const src = join(dir, `tpp-source-${r}.bin`)
-      await writeRandomFile(src, size)
+      // verified plain: the same stream doing the hashing and disk work, no protocol
+      stream = await open(VERIFIED_PROTOCOL)
+      c0 = cpuS()
+      t0 = performance.now()
+      await sendVerified(stream, src, size, chunkSize)
+      const verified = await leg(t0, c0, 'verified')
+      await stream.close().catch(() => {})
+      // ours: the file shared here, fetched by the sink, timed until verified on its disk
       const shared = await chunksApi.share(src)
       c0 = cpuS()
       t0 = performance.now()
       sink.send(JSON.stringify({ get: shared.link, out: join(dir, `tpp-out-${r}.bin`) }))
-      const got = await sink.next('got', LEG_TIMEOUT_MS)
-      const ours = { bps: size / ((performance.now() - t0) / 1000), cpuMs: 1000 * (cpuS() - c0 + (got.cpuS ?? 0) - sinkCpu) }
-      sinkCpu = got.cpuS ?? 0
+      const ours = await leg(t0, c0, 'got')
       await chunksApi.stop(shared.link)
       await rm(src, { force: true })
-      out.push({ plain, ours, load })
-      process.stderr.write(`distribution two-peer (two processes) round ${r + 1}/${rounds}: plain ${(plain.bps / MB).toFixed(1)} MB/s, ours ${(ours.bps / MB).toFixed(1)} MB/s, load ${load.toFixed(2)}\n`)
+      out.push({ plain, verified, ours, load })
+      process.stderr.write(`distribution two-peer (two processes) round ${r + 1}/${rounds}: plain ${(plain.bps / MB).toFixed(1)} MB/s, verified plain ${(verified.bps / MB).toFixed(1)} MB/s, ours ${(ours.bps / MB).toFixed(1)} MB/s, load ${load.toFixed(2)}\n`)
     }
     return out
   } finally {
@@ -81,15 +98,16 @@ export async function twoPeerProcs (dir: string, size: number, chunks: Record<st
 }
 
 export function twoPeerProcsTable (rounds: ProcsRound[], mib: number): BenchTable {
-  const cells = (r: ProcsRound): number[] => [r.plain.bps / MB, r.ours.bps / MB, r.ours.bps / r.plain.bps, r.plain.cpuMs / mib, r.ours.cpuMs / mib, r.load]
+  const cells = (r: ProcsRound): number[] => [r.plain.bps / MB, r.verified.bps / MB, r.ours.bps / MB, r.ours.bps / r.plain.bps, r.ours.bps / r.verified.bps,
+    r.plain.cpuMs / mib, r.verified.cpuMs / mib, r.ours.cpuMs / mib, r.load]
   const rows: Cell[][] = rounds.map((r, i) => [`round ${i + 1}`, ...cells(r)])
   const per = rounds.map(cells)
   rows.push(['median', ...per[0].map((_, c) => median(per.map(row => row[c])))])
   return {
     title: `two peers in two processes, uncapped, ${mib} MiB over TCP 127.0.0.1 (sender here, receiver in its own process)`,
-    columns: ['round', 'plain MB/s', 'ours MB/s', 'ours/plain', 'plain CPU ms/MiB', 'ours CPU ms/MiB', 'load 1 min'],
+    columns: ['round', 'plain MB/s', 'verified plain MB/s', 'ours MB/s', 'ours/plain', 'ours/verified', 'plain CPU ms/MiB', 'verified CPU ms/MiB', 'ours CPU ms/MiB', 'load 1 min'],
     rows,
-    note: 'As real peers run: each side has its own event loop. plain: one libp2p stream, bytes only; ours: a fresh file shared by the sender and fetched by the receiver, timed until complete and verified on its disk. CPU: both processes (all threads) per MiB moved.'
+    note: 'As real peers run: each side has its own event loop. plain: one libp2p stream, bytes only; verified plain: the same with the hashing and disk work of a checked, persisted transfer (lib/verified-stream.ts), no protocol; ours: the file shared by the sender and fetched by the receiver, timed until complete and verified on its disk. The receiver reads both plain streams through a pausing StreamReader (a libp2p stream aborts past 4 MiB unread). CPU: both processes (all threads) per MiB moved.'
   }
 }
 

@@ -81,10 +81,13 @@ export class StreamReader {
     return out
   }
 
-  /** Up to `max` bytes, waiting for at least one; null at the end of the stream. */
+  /**
+   * Up to `max` bytes, waiting for at least one; null at the end of the stream. At most what
+   * the first buffered message holds, so the bytes are a view of it, never a copy.
+   */
   async chunk (max: number): Promise<Uint8Array | null> {
     if (!await this.fill(1)) return null
-    const out = this.queue.take(Math.min(max, this.queue.length))
+    const out = this.queue.take(Math.min(max, this.queue.headLength))
     this.flow()
     return out
   }
@@ -183,6 +186,11 @@ class ByteQueue {
     if (b.length === 0) return
     this.parts.push(b)
     this.length += b.length
+  }
+
+  /** Bytes left in the first part: what `take` can return without copying. */
+  get headLength (): number {
+    return this.parts.length === 0 ? 0 : this.parts[0].length - this.head
   }
 
   peek (i: number): number {
