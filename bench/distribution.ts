@@ -33,8 +33,9 @@ import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
 import type { DistPeerSpec } from './_dist-peer.ts'
 import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './lib/dist-peers.ts'
 import { PeerProc, type PeerLine } from './lib/peer-proc.ts'
-import { environment, median, type BenchReport, type BenchTable, type Cell } from './report.ts'
-import { twoPeerProcs, twoPeerProcsTable } from './lib/two-peer-procs.ts'
+import { environment, type BenchReport, type Cell } from './report.ts'
+import { TWO_PEER_PROCS_NOTE, TWO_PEER_PROCS_TITLE, twoPeerProcs } from './lib/two-peer-procs.ts'
+import { twoPeerRatios, twoPeerTable, type Leg, type TwoPeerRound } from './lib/two-peer-table.ts'
 import { VERIFIED_PROTOCOL, sendVerified, verifiedSink } from './lib/verified-stream.ts'
 
 const MB = 1_000_000
@@ -205,7 +206,6 @@ export async function runSwarmProcs (dir: string, profile: Profile, n: number, s
 }
 
 /** One measured transfer: wall-clock rate and the process CPU it took (both peers run here). */
-interface Leg { bps: number, cpuMs: number }
 
 function cpuMsSince (c0: NodeJS.CpuUsage): number {
   const c = process.cpuUsage(c0)
@@ -263,7 +263,10 @@ async function oursLeg (a: RuntimePeer, b: RuntimePeer, dir: string, round: numb
   return { bps, cpuMs: cpuMsSince(c0) }
 }
 
-interface TwoPeerRound { plain: Leg, verified: Leg, ours: Leg, load: number }
+
+const TWO_PEER_TITLE = (mib: number): string => `two peers, uncapped, ${mib} MiB over TCP 127.0.0.1 (both in this process: they share one event loop)`
+
+const TWO_PEER_NOTE = 'Rates are wall-clock, the three legs back to back in each round. plain: one libp2p stream, bytes only. verified plain: the same stream plus the work every checked, persisted transfer does (sender: read and hash each chunk; receiver: assemble, hash, write each chunk, fsync), no protocol. ours/verified is our protocol\'s own cost. CPU: process CPU (all threads) per MiB moved.'
 
 /**
  * Two peers in this process, uncapped, `rounds` times: a plain libp2p stream, then our
@@ -309,21 +312,6 @@ async function twoPeer (dir: string, size: number, chunks: Record<string, unknow
   } finally {
     await a.stop()
     await b.stop()
-  }
-}
-
-function twoPeerTable (rounds: TwoPeerRound[], mib: number): BenchTable {
-  const cells = (r: TwoPeerRound): number[] => [r.plain.bps / MB, r.verified.bps / MB, r.ours.bps / MB, r.ours.bps / r.plain.bps, r.ours.bps / r.verified.bps,
-    r.plain.cpuMs / mib, r.verified.cpuMs / mib, r.ours.cpuMs / mib, r.load]
-  const rows: Cell[][] = rounds.map((r, i) => [`round ${i + 1}`, ...cells(r)])
-  // The median row: the median of each column (ratios too: the median of the per-round ratios).
-  const per = rounds.map(cells)
-  rows.push(['median', ...per[0].map((_, c) => median(per.map(row => row[c])))])
-  return {
-    title: `two peers, uncapped, ${mib} MiB over TCP 127.0.0.1 (both in this process: they share one event loop)`,
-    columns: ['round', 'plain MB/s', 'verified plain MB/s', 'ours MB/s', 'ours/plain', 'ours/verified', 'plain CPU ms/MiB', 'verified CPU ms/MiB', 'ours CPU ms/MiB', 'load 1 min'],
-    rows,
-    note: 'Rates are wall-clock, the three legs back to back in each round. plain: one libp2p stream, bytes only. verified plain: the same stream plus the work every checked, persisted transfer does (sender: read and hash each chunk; receiver: assemble, hash, write each chunk, fsync), no protocol. ours/verified is our protocol\'s own cost. CPU: process CPU (all threads) per MiB moved.'
   }
 }
 
@@ -384,17 +372,11 @@ export async function run (args: string[]): Promise<BenchReport> {
     }
     if (!onlySwarms) {
       const tp = await twoPeer(join(dir, 'two-peer'), Math.round(tpMib * MIB), chunks, chunkKib * 1024, rounds)
-      tables.push(twoPeerTable(tp, tpMib))
-      ratios['distribution.two-peer.vs-plain'] = median(tp.map(r => r.ours.bps / r.plain.bps))
-      ratios['distribution.two-peer.vs-verified-plain'] = median(tp.map(r => r.ours.bps / r.verified.bps))
-      ratios['distribution.two-peer.verified-plain/plain'] = median(tp.map(r => r.verified.bps / r.plain.bps))
-      ratios['distribution.two-peer.cpu-plain/ours'] = median(tp.map(r => r.plain.cpuMs / r.ours.cpuMs))
+      tables.push(twoPeerTable(tp, tpMib, TWO_PEER_TITLE(tpMib), TWO_PEER_NOTE))
+      Object.assign(ratios, twoPeerRatios('distribution.two-peer', tp))
       const tpp = await twoPeerProcs(join(dir, 'two-peer-procs'), Math.round(tpMib * MIB), chunks, chunkKib * 1024, rounds)
-      tables.push(twoPeerProcsTable(tpp, tpMib))
-      ratios['distribution.two-peer.procs.vs-plain'] = median(tpp.map(r => r.ours.bps / r.plain.bps))
-      ratios['distribution.two-peer.procs.vs-verified-plain'] = median(tpp.map(r => r.ours.bps / r.verified.bps))
-      ratios['distribution.two-peer.procs.verified-plain/plain'] = median(tpp.map(r => r.verified.bps / r.plain.bps))
-      ratios['distribution.two-peer.procs.cpu-plain/ours'] = median(tpp.map(r => r.plain.cpuMs / r.ours.cpuMs))
+      tables.push(twoPeerTable(tpp, tpMib, TWO_PEER_PROCS_TITLE(tpMib), TWO_PEER_PROCS_NOTE))
+      Object.assign(ratios, twoPeerRatios('distribution.two-peer.procs', tpp))
     }
     const all = Object.entries(ratios).filter(([k]) => k.endsWith('.ratio')).map(([, v]) => v)
     if (all.length > 0) ratios['distribution.ratio.max'] = Math.max(...all)

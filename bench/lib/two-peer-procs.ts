@@ -9,7 +9,7 @@ import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './dist-peers.ts'
 import { PeerProc } from './peer-proc.ts'
 import { VERIFIED_PROTOCOL, sendVerified } from './verified-stream.ts'
 import type { Stream } from '@libp2p/interface'
-import { median, type BenchTable, type Cell } from '../report.ts'
+import type { Leg, TwoPeerRound } from './two-peer-table.ts'
 
 const MB = 1_000_000
 const SINK = new URL('../_two-peer-sink.ts', import.meta.url).pathname
@@ -17,21 +17,17 @@ const SINK = new URL('../_two-peer-sink.ts', import.meta.url).pathname
 const SINK_READY_TIMEOUT_MS = 60_000
 const LEG_TIMEOUT_MS = 120_000
 
-/** One leg: wall-clock rate, and CPU ms of both processes (sender here, receiver in the sink). */
-export interface ProcsLeg { bps: number, cpuMs: number }
-export interface ProcsRound { plain: ProcsLeg, verified: ProcsLeg, ours: ProcsLeg, load: number }
-
 const cpuS = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6 }
 
 /**
  * Two peers in two processes, as real peers run, uncapped, `rounds` times: this process
- * sends (a plain libp2p stream, then our transfer of a fresh file as the seed) and
- * bench/_two-peer-sink.ts receives. The in-process rounds (distribution.ts `twoPeer`)
+ * sends (a plain libp2p stream, the same stream doing the verified-transfer work, then our
+ * transfer of a fresh file as the seed) and bench/_two-peer-sink.ts receives. The in-process rounds (distribution.ts `twoPeer`)
  * serialise both peers' work on one event loop; here each side has its own, so the figure
  * is what two machines (or two peers on one) get, and ratios against the plain stream
  * are taken in the same round.
  */
-export async function twoPeerProcs (dir: string, size: number, chunks: Record<string, unknown>, chunkSize: number, rounds: number): Promise<ProcsRound[]> {
+export async function twoPeerProcs (dir: string, size: number, chunks: Record<string, unknown>, chunkSize: number, rounds: number): Promise<TwoPeerRound[]> {
   await mkdir(dir, { recursive: true })
   const sink = new PeerProc('sink', SINK, JSON.stringify({ dir, size, chunkSize, chunks }))
   const a = await createPeer(peerConfig(dir, 'sender', 0, [], chunks))
@@ -43,7 +39,7 @@ export async function twoPeerProcs (dir: string, size: number, chunks: Record<st
     const chunksApi = a.services.get<ChunksApi>('chunks')
     if (chunksApi === undefined) throw new Error('the sender has no chunks module')
     // Both sides' CPU over one leg: ours here, the sink's from its report.
-    const leg = async (t0: number, c0: number, event: string): Promise<ProcsLeg> => {
+    const leg = async (t0: number, c0: number, event: string): Promise<Leg> => {
       const done = await sink.next(event, LEG_TIMEOUT_MS)
       const ms = performance.now() - t0
       const l = { bps: size / (ms / 1000), cpuMs: 1000 * (cpuS() - c0 + (done.cpuS ?? 0) - sinkCpu) }
@@ -56,7 +52,7 @@ export async function twoPeerProcs (dir: string, size: number, chunks: Record<st
       await new Promise(resolve => { stream.addEventListener('message', resolve, { once: true }) })
       return stream
     }
-    const out: ProcsRound[] = []
+    const out: TwoPeerRound[] = []
     for (let r = 0; r < rounds; r++) {
       const load = loadavg()[0]
       const src = join(dir, `tpp-source-${r}.bin`)
@@ -97,17 +93,8 @@ export async function twoPeerProcs (dir: string, size: number, chunks: Record<st
   }
 }
 
-export function twoPeerProcsTable (rounds: ProcsRound[], mib: number): BenchTable {
-  const cells = (r: ProcsRound): number[] => [r.plain.bps / MB, r.verified.bps / MB, r.ours.bps / MB, r.ours.bps / r.plain.bps, r.ours.bps / r.verified.bps,
-    r.plain.cpuMs / mib, r.verified.cpuMs / mib, r.ours.cpuMs / mib, r.load]
-  const rows: Cell[][] = rounds.map((r, i) => [`round ${i + 1}`, ...cells(r)])
-  const per = rounds.map(cells)
-  rows.push(['median', ...per[0].map((_, c) => median(per.map(row => row[c])))])
-  return {
-    title: `two peers in two processes, uncapped, ${mib} MiB over TCP 127.0.0.1 (sender here, receiver in its own process)`,
-    columns: ['round', 'plain MB/s', 'verified plain MB/s', 'ours MB/s', 'ours/plain', 'ours/verified', 'plain CPU ms/MiB', 'verified CPU ms/MiB', 'ours CPU ms/MiB', 'load 1 min'],
-    rows,
-    note: 'As real peers run: each side has its own event loop. plain: one libp2p stream, bytes only; verified plain: the same with the hashing and disk work of a checked, persisted transfer (lib/verified-stream.ts), no protocol; ours: the file shared by the sender and fetched by the receiver, timed until complete and verified on its disk. The receiver reads both plain streams through a pausing StreamReader (a libp2p stream aborts past 4 MiB unread). CPU: both processes (all threads) per MiB moved.'
-  }
-}
+/** The table's title and note (lib/two-peer-table.ts draws it). */
+export const TWO_PEER_PROCS_TITLE = (mib: number): string => `two peers in two processes, uncapped, ${mib} MiB over TCP 127.0.0.1 (sender here, receiver in its own process)`
+
+export const TWO_PEER_PROCS_NOTE = 'As real peers run: each side has its own event loop. plain: one libp2p stream, bytes only; verified plain: the same with the hashing and disk work of a checked, persisted transfer (lib/verified-stream.ts), no protocol; ours: the file shared by the sender and fetched by the receiver, timed until complete and verified on its disk. The receiver reads both plain streams through a pausing StreamReader (a libp2p stream aborts past 4 MiB unread). CPU: both processes (all threads) per MiB moved.'
 
