@@ -24,14 +24,14 @@
  * process (bench/_dist-peer.ts), so no event loop carries more than one peer's traffic; CPU
  * s/s is then summed over the children.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPeer, type RuntimePeer } from '../node/peer.ts'
 import type { ChunksApi } from '../protocols/chunk-exchange/api.ts'
 import type { DistPeerSpec } from './_dist-peer.ts'
-import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './lib/dist-peers.ts'
+import { PLAIN_PROTOCOL, peerConfig, sendPlain, writeRandomFile } from './lib/dist-peers.ts'
 import { PeerProc, type PeerLine } from './lib/peer-proc.ts'
 import { environment, type BenchReport, type Cell } from './report.ts'
 import { TWO_PEER_PROCS_NOTE, TWO_PEER_PROCS_TITLE, twoPeerProcs } from './lib/two-peer-procs.ts'
@@ -205,8 +205,7 @@ export async function runSwarmProcs (dir: string, profile: Profile, n: number, s
   }
 }
 
-/** One measured transfer: wall-clock rate and the process CPU it took (both peers run here). */
-
+/** Process CPU (all threads) since `c0`, in ms: both peers of the in-process rounds run here. */
 function cpuMsSince (c0: NodeJS.CpuUsage): number {
   const c = process.cpuUsage(c0)
   return (c.user + c.system) / 1000
@@ -234,12 +233,7 @@ async function timedLeg (a: RuntimePeer, b: RuntimePeer, protocol: string, size:
 
 /** `size` bytes over one fresh plain libp2p stream from a to b, timed until b has them all. */
 async function plainLeg (a: RuntimePeer, b: RuntimePeer, size: number, arrived: Arrival): Promise<Leg> {
-  const block = randomBytes(64 * 1024)
-  return await timedLeg(a, b, PLAIN_PROTOCOL, size, arrived, async (stream) => {
-    for (let sent = 0; sent < size; sent += block.length) {
-      if (!stream.send(block)) await stream.onDrain()
-    }
-  })
+  return await timedLeg(a, b, PLAIN_PROTOCOL, size, arrived, async (stream) => { await sendPlain(stream, size) })
 }
 
 /**
@@ -251,7 +245,7 @@ async function verifiedLeg (a: RuntimePeer, b: RuntimePeer, src: string, size: n
   return await timedLeg(a, b, VERIFIED_PROTOCOL, size, arrived, async (stream) => { await sendVerified(stream, src, size, chunkSize) })
 }
 
-/** A fresh random file shared by a and fetched by b with the chunk exchange, timed until verified on b's disk. */
+/** The round's file shared by a and fetched by b with the chunk exchange, timed until verified on b's disk. */
 async function oursLeg (a: RuntimePeer, b: RuntimePeer, dir: string, round: number, size: number): Promise<Leg> {
   const src = join(dir, `tp-source-${round}.bin`)
   const shared = await chunksOf(a).share(src)
@@ -262,7 +256,6 @@ async function oursLeg (a: RuntimePeer, b: RuntimePeer, dir: string, round: numb
   const bps = size / ((performance.now() - t0) / 1000)
   return { bps, cpuMs: cpuMsSince(c0) }
 }
-
 
 const TWO_PEER_TITLE = (mib: number): string => `two peers, uncapped, ${mib} MiB over TCP 127.0.0.1 (both in this process: they share one event loop)`
 

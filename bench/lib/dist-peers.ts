@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Stream } from '@libp2p/interface'
 import { overlay } from '../../config/schema.ts'
 import { peerSchema, type PeerConfig } from '../../config/peer-config.ts'
 import type { ConfigOverrides } from '../../node/swarm.ts'
@@ -12,6 +13,16 @@ const MIB = 1024 * 1024
 
 /** The plain-stream baseline of the two-peer rounds: bytes only, no protocol. */
 export const PLAIN_PROTOCOL = '/peerhive/bench-plain/1.0.0'
+
+/** What the plain stream carries, over and over: one 64 KiB block, made once. */
+const PLAIN_BLOCK = randomBytes(64 * 1024)
+
+/** The plain stream's sending end: `size` bytes in 64 KiB writes, waiting for drain as the stream asks. */
+export async function sendPlain (stream: Stream, size: number): Promise<void> {
+  for (let sent = 0; sent < size; sent += PLAIN_BLOCK.length) {
+    if (!stream.send(PLAIN_BLOCK)) await stream.onDrain()
+  }
+}
 
 /** A file of `size` random bytes, written 4 MiB at a time; returns its SHA-256 (hex). */
 export async function writeRandomFile (path: string, size: number): Promise<string> {

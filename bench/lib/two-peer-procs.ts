@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import { mkdir, rm } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createPeer } from '../../node/peer.ts'
 import type { ChunksApi } from '../../protocols/chunk-exchange/api.ts'
-import { PLAIN_PROTOCOL, peerConfig, writeRandomFile } from './dist-peers.ts'
+import { PLAIN_PROTOCOL, peerConfig, sendPlain, writeRandomFile } from './dist-peers.ts'
 import { PeerProc } from './peer-proc.ts'
 import { VERIFIED_PROTOCOL, sendVerified } from './verified-stream.ts'
 import type { Stream } from '@libp2p/interface'
@@ -58,13 +57,10 @@ export async function twoPeerProcs (dir: string, size: number, chunks: Record<st
       const src = join(dir, `tpp-source-${r}.bin`)
       await writeRandomFile(src, size)
       // plain: one libp2p stream, bytes only
-      const block = randomBytes(64 * 1024)
       let stream = await open(PLAIN_PROTOCOL)
       let c0 = cpuS()
       let t0 = performance.now()
-      for (let sent = 0; sent < size; sent += block.length) {
-        if (!stream.send(block)) await stream.onDrain()
-      }
+      await sendPlain(stream, size)
       const plain = await leg(t0, c0, 'plain')
       await stream.close().catch(() => {})
       // verified plain: the same stream doing the hashing and disk work, no protocol

@@ -6,7 +6,7 @@ import type { Clock, Timer } from '../ports/clock.ts'
 import type { Logger } from '../ports/logger.ts'
 import { asPeerKey, type BulkWriter, type NetEvent, type NetPort, type PeerKey, type RequestOptions, type Responder } from '../ports/net.ts'
 import type { NetProvider } from '../ports/net-provider.ts'
-import { encodeParts, partsLength, type WireProtocol } from '../wire/codec.ts'
+import { encodeChecked, partsLength, type WireProtocol } from '../wire/codec.ts'
 import { PendingRequests } from '../wire/pending-requests.ts'
 import { decodeEnvelope, encodeEnvelope, encodeEnvelopeParts, type Envelope } from '../wire/envelope.ts'
 import type { BanList } from './ban-list.ts'
@@ -367,13 +367,7 @@ class Libp2pPort<W> implements NetPort<W> {
   }
 
   async send (to: PeerKey, msg: W): Promise<void> {
-    const wire = this.need()
-    const payload = encodeParts(wire.codec, msg)
-    const bytes = partsLength(payload)
-    if (bytes > wire.maxMessageBytes) {
-      throw new WireError('oversized', `${wire.id}: outgoing message of ${bytes} bytes exceeds ${wire.maxMessageBytes}`, { protocol: wire.id, bytes })
-    }
-    await this.frame(to, encodeEnvelopeParts('message', 0, payload))
+    await this.frame(to, encodeEnvelopeParts('message', 0, encodeChecked(this.need(), msg)))
   }
 
   async request (to: PeerKey, msg: W, opts: RequestOptions = {}): Promise<W> {

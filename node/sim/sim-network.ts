@@ -10,7 +10,7 @@ import { BULK_PROTOCOL_SUFFIX, RATE_BURST_MS } from '../host/constants.ts'
 import type { WireProtocol } from '../wire/codec.ts'
 import { decodeEnvelope, encodeEnvelope, encodeEnvelopeJoined, type Envelope } from '../wire/envelope.ts'
 import { PendingRequests } from '../wire/pending-requests.ts'
-import { encodeParts, partsLength } from '../wire/codec.ts'
+import { encodeChecked } from '../wire/codec.ts'
 
 export const SIM_DEFAULT_LATENCY_MS = 10
 export const SIM_DEFAULT_REQUEST_TIMEOUT_MS = 10_000
@@ -470,9 +470,7 @@ class SimPort<W> implements NetPort<W> {
   private frameMessage (to: PeerKey, msg: W, sent: (err?: Error) => void): void {
     const wire = this.wire
     if (wire === undefined) throw new NetError('closed', 'this actor has no wire protocol')
-    const parts = encodeParts(wire.codec, msg)
-    const size = partsLength(parts)
-    if (size > wire.maxMessageBytes) throw new WireError('oversized', `${wire.id}: outgoing message of ${size} bytes exceeds ${wire.maxMessageBytes}`)
+    const parts = encodeChecked(wire, msg)
     this.link(to)
     this.host.net.transmit(this.self, to, wire.id, encodeEnvelopeJoined('message', 0, parts), false, sent)
   }

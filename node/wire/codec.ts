@@ -1,3 +1,5 @@
+import { WireError } from '../errors.ts'
+
 /**
  * A protocol's wire format: a pure, versioned codec with limits. `decode` throws a
  * WireError for anything it does not accept; it never returns a half-valid message.
@@ -36,4 +38,14 @@ export interface WireProtocol<W> {
    * path (no `<id>/bulk` handler is registered and openBulk rejects).
    */
   maxBulkBytes?: number
+}
+
+/** A message's parts (see encodeParts), refused with WireError `oversized` past the protocol's limit. */
+export function encodeChecked<W> (wire: WireProtocol<W>, msg: W): Uint8Array[] {
+  const parts = encodeParts(wire.codec, msg)
+  const bytes = partsLength(parts)
+  if (bytes > wire.maxMessageBytes) {
+    throw new WireError('oversized', `${wire.id}: outgoing message of ${bytes} bytes exceeds ${wire.maxMessageBytes}`, { protocol: wire.id, bytes })
+  }
+  return parts
 }

@@ -242,7 +242,7 @@ export class ChunkActor {
     await putJson(this.c.store, `t/${t.record.link}`, t.record)
   }
 
-  private async openSwarm (t: Transfer, sealed: SealedManifest, content?: Uint8Array): Promise<void> {
+  private async openSwarm (t: Transfer, sealed: SealedManifest, content?: Uint8Array): Promise<Swarm> {
     const storage = await this.init.openStorage(sealed.link, sealed.manifest, t.record.spec, this.c.store.sublevel(`d-${sealed.link}`))
     if (content !== undefined) {
       const m = sealed.manifest
@@ -289,6 +289,7 @@ export class ChunkActor {
     for (const peer of this.c.net.connected()) swarm.addPeer(peer)
     if (wasComplete && t.record.spec.kind === 'file' && !t.record.spec.source) swarm.state = 'seeding'
     this.emit(t, true)
+    return swarm
   }
 
   /**
@@ -620,8 +621,9 @@ export class ChunkActor {
     if (t === undefined || t.swarm !== undefined) return
     await this.c.store.put(`m/${link}`, sealed.bytes)
     t.candidates.set(from, t.candidates.get(from) ?? [])
+    let swarm: Swarm
     try {
-      await this.openSwarm(t, sealed)
+      swarm = await this.openSwarm(t, sealed)
     } catch (err) {
       const p = { ...this.progressOf(t), state: 'failed' as const, error: (err as Error).message }
       t.final = p
@@ -634,9 +636,7 @@ export class ChunkActor {
     // openSwarm handed the swarm the peers already connected; every other candidate is
     // dialled and joins once connected ('dialed'). No second announce: it would name as many
     // again, and a tracker that is also the seed paid a peer list per newcomer twice.
-    // (openSwarm set it: TypeScript still holds the narrowing from the guard above.)
-    const swarm = t.swarm as Swarm | undefined
-    if (swarm !== undefined) for (const [peer, addrs] of t.candidates) if (!swarm.peers.has(peer)) this.dial(link, peer, addrs)
+    for (const [peer, addrs] of t.candidates) if (!swarm.peers.has(peer)) this.dial(link, peer, addrs)
     this.discover(t, false)
   }
 

@@ -72,7 +72,9 @@ export class ManifestSources {
 
   /** Nothing in flight and nobody left to ask: time for a new round, after a backoff. */
   get exhausted (): boolean {
-    return this.inFlight.size === 0 && [...this.known.keys()].every(p => this.asked.has(p))
+    if (this.inFlight.size > 0) return false
+    for (const p of this.known.keys()) if (!this.asked.has(p)) return false
+    return true
   }
 
   /** A new round: everyone may be asked again (fetches in flight stay asked). */
