@@ -8,6 +8,8 @@ import { swarmBaseConfig, type ConfigOverrides } from '../../../node/swarm.ts'
 import { chunksModule, type ChunksApi } from '../../../protocols/chunk-exchange/index.ts'
 import { dhtModule } from '../../../protocols/dht/index.ts'
 import type { DhtApi } from '../../../protocols/dht/api.ts'
+import type { RingView } from '../../../protocols/dht/api-types.ts'
+import { hashId, inOpenClosed, ringSpace } from '../../../protocols/dht/ids.ts'
 import { searchModule, type FloodHit, type SearchApi } from '../../../protocols/flood-search/index.ts'
 
 /**
@@ -29,6 +31,21 @@ async function until<T> (what: string, f: () => Promise<T | undefined>, ms = 15_
     await sleep(100)
   }
   throw new Error(`${what}: not within ${ms} ms`)
+}
+
+/** `perArc` keys owned by each of two ring members (a key belongs to its successor), searched in a bounded loop. */
+function keysInBothArcs (va: RingView, vb: RingView, perArc: number): string[] {
+  const space = ringSpace(va.bits)
+  const [ida, idb] = [va.ring.self.id, vb.ring.self.id]
+  const owned: [string[], string[]] = [[], []]
+  // The smaller arc is at least 1/2^20 of the ring unless the ids nearly collide; 2^24 draws cover it.
+  for (let i = 0; i < 1 << 24 && (owned[0].length < perArc || owned[1].length < perArc); i++) {
+    const key = `relayed-key-${i}`
+    const side = inOpenClosed(space, hashId(space, key), idb, ida) ? 0 : 1
+    if (owned[side].length < perArc) owned[side].push(key)
+  }
+  assert.ok(owned[0].length === perArc && owned[1].length === perArc, `ring arcs too small to place keys: ${ida} ${idb}`)
+  return [...owned[0], ...owned[1]]
 }
 
 describe('DHT and flood search over a relayed connection (TCP loopback)', function () {
@@ -66,7 +83,9 @@ describe('DHT and flood search over a relayed connection (TCP loopback)', functi
       return ra.ring.succs[0]?.peer === b.id && rb.ring.succs[0]?.peer === a.id ? true : undefined
     })
     // Keys owned by each side: a put on one and a get on the other both cross the relay.
-    const keys = Array.from({ length: 16 }, (_, i) => `relayed-key-${i}`)
+    // Peer ids are random per run, so the keys are chosen on the ring (8 in each peer's arc);
+    // 16 fixed keys all fell in one arc in about 1 run in 9 (2/17 for uniform positions).
+    const keys = keysInBothArcs(await dht(a).ring(), await dht(b).ring(), 8)
     for (const k of keys) await dht(a).put(k, `value of ${k}`)
     const holders = new Set<string>()
     for (const k of keys) {
