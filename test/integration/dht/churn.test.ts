@@ -6,9 +6,29 @@ import { peerSchema } from '../../../config/peer-config.ts'
 import { SeededRandom } from '../../../node/ports/random.ts'
 import { ownerDuringJoins, sortedMembers, trueSuccessor } from '../../../protocols/dht/invariants.ts'
 import type { PeerKey } from '../../../node/ports/net.ts'
-import { DHT_TEST_CONFIG, dhtOf, inBatches, kill, states, waitConverged } from './helpers.ts'
+import { DHT_REPLICAS, DHT_TEST_CONFIG, dhtOf, inBatches, kill, states, waitConverged } from './helpers.ts'
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100_000)
+
+/** Longest run of consecutive ring members in `dead`, the ring `order` read as a circle. */
+function longestRun (order: PeerKey[], dead: Set<PeerKey>): number {
+  let best = 0
+  let cur = 0
+  for (let i = 0; i < 2 * order.length; i++) {
+    cur = dead.has(order[i % order.length]) ? cur + 1 : 0
+    best = Math.max(best, cur)
+  }
+  return Math.min(best, order.length)
+}
+
+/** `count` random peers of `pool`, with fewer than `run` consecutive members of the ring `order` among them. */
+function victimsWithoutRun (rnd: SeededRandom, pool: RuntimePeer[], order: PeerKey[], count: number, run: number): RuntimePeer[] {
+  for (let attempt = 0; attempt < 1_000; attempt++) {
+    const pick = rnd.shuffle([...pool]).slice(0, count)
+    if (longestRun(order, new Set(pick.map(p => p.id))) < run) return pick
+  }
+  throw new Error(`no ${count} of ${pool.length} without ${run} ring neighbours in 1000 draws (SEED=${SEED})`)
+}
 
 describe('dht churn: 32 peers on the memory transport', function () {
   this.timeout(120_000)
@@ -34,11 +54,16 @@ describe('dht churn: 32 peers on the memory transport', function () {
     const all = swarm.all()
     await inBatches(keys, 16, async (key, i) => {
       const res = await dhtOf(all[i % all.length]).put(key, `v-${key}`)
-      assert.equal(res.replicas, 3)
+      assert.equal(res.replicas, DHT_REPLICAS)
     })
 
     // Crash 8 of 32 at once, no goodbye (the bootstrap peer stays: new peers join through it).
-    const victims = rnd.shuffle([...swarm.peers]).slice(0, 8)
+    // A key lives on its owner and `replicas` successors, so replicas + 1 ring neighbours dying
+    // together destroy every copy of it: no replication survives that, and a random 8 of 31
+    // did so in ~5% of runs. The draw keeps random victims with at most `replicas` in a row
+    // (runs of 3 still cost a predecessor 3 of its 4 successors).
+    const ringOrder = sortedMembers([...(await states(all)).values()].map(s => s.self)).map(n => n.peer)
+    const victims = victimsWithoutRun(rnd, swarm.peers, ringOrder, 8, DHT_REPLICAS + 1)
     await Promise.all(victims.map(kill))
     const survivors = all.filter(p => !victims.includes(p))
     assert.deepEqual(await waitConverged(survivors, space, 4, 60_000), [], `survivors converged (SEED=${SEED})`)

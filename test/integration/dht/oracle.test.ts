@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createSwarm, type Swarm } from '../../../node/swarm.ts'
 import { SeededRandom } from '../../../node/ports/random.ts'
 import { sortedMembers, trueSuccessor } from '../../../protocols/dht/invariants.ts'
-import { DHT_TEST_CONFIG, dhtOf, inBatches, states, waitConverged, waitFingers } from './helpers.ts'
+import { DHT_REPLICAS, DHT_TEST_CONFIG, dhtOf, inBatches, states, waitConverged, waitFingers } from './helpers.ts'
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100_000)
 
@@ -43,7 +43,7 @@ describe('dht oracle: 32 peers on the memory transport', function () {
     assert.ok(mean <= 0.5 * Math.log2(32) + 1, `mean hops ${mean} > ½·log2 N + 1`)
     await inBatches(keys, 16, async (key, i) => {
       const res = await dhtOf(peers[i % peers.length]).put(key, `value of ${key}`)
-      assert.equal(res.replicas, 3, `${key} replicated`)
+      assert.equal(res.replicas, DHT_REPLICAS, `${key} replicated`)
     })
     await inBatches(keys, 16, async (key, i) => {
       const got = await dhtOf(peers[(i * 7 + 3) % peers.length]).get(key)
