@@ -79,6 +79,8 @@ export class Picker {
   readonly have: Bitfield
   private readonly count: Int32Array
   private readonly buckets: Array<Set<number>> = [new Set()]
+  /** Chunks no neighbour has (count 0), ours included: kept in bump, so a seed asks it in O(1). */
+  private unheld: number
   private readonly partials = new Map<number, Partial>()
   private readonly peers = new Map<PeerKey, PeerView>()
   private added = 0
@@ -96,6 +98,7 @@ export class Picker {
     // A copy: storage marks chunks present itself, and the picker must see each arrival once.
     this.have = new Bitfield(init.chunkCount, init.have.bytes)
     this.count = new Int32Array(init.chunkCount)
+    this.unheld = init.chunkCount
     this.blocksPerChunk = Math.max(1, Math.ceil(init.chunkLength(0) / init.blockSize))
     for (let i = 0; i < init.chunkCount; i++) if (!this.have.has(i)) this.buckets[0].add(i)
   }
@@ -136,6 +139,11 @@ export class Picker {
     return this.count[index]
   }
 
+  /** Every chunk is held by at least one neighbour. */
+  allHeldByPeers (): boolean {
+    return this.unheld === 0
+  }
+
   peerBits (peer: PeerKey): Bitfield | undefined {
     return this.peers.get(peer)?.bits
   }
@@ -152,6 +160,8 @@ export class Picker {
   private bump (index: number, delta: number): void {
     const c = this.count[index]
     this.count[index] = c + delta
+    if (c === 0) this.unheld--
+    else if (c + delta === 0) this.unheld++
     if (this.have.has(index)) return
     this.buckets[c]?.delete(index)
     while (this.buckets.length <= c + delta) this.buckets.push(new Set())

@@ -16,6 +16,11 @@ export interface Progress {
   upRate: number
   downloaded: number
   uploaded: number
+  /**
+   * A super-seeding seed's upload when every chunk had first reached some other peer: what
+   * getting the swarm going cost it (about one copy when super-seeding works). Absent until then.
+   */
+  uploadedToSpread?: number
   peers: number
   /** Seconds left at the current download rate, or null when unknown. */
   etaSec: number | null

@@ -105,6 +105,8 @@ export class Swarm {
   private readonly downTotal: RateMeter
   private readonly upTotal: RateMeter
   uploaded = 0
+  /** `uploaded` when super-seeding ended (Progress.uploadedToSpread). */
+  private uploadedToSpread: number | undefined
   downloaded = 0
   wasted = 0
   state: TransferState
@@ -275,6 +277,7 @@ export class Swarm {
   private onBitfield (p: SwarmPeer, bytes: Uint8Array): void {
     const bits = new Bitfield(this.picker.have.length, bytes)
     this.picker.peerBitfield(p.key, bits)
+    this.endSuperSeedingIfSpread()
     this.updateInterest(p)
     // A peer that already unchoked us may send a fuller bitfield later (a seed ending
     // super-seeding): ask it at once, or nothing would until its next `have`.
@@ -298,6 +301,7 @@ export class Swarm {
           this.topUpOffers(q)
         }
       }
+      this.endSuperSeedingIfSpread()
     }
     this.updateInterest(p)
     this.fill(p)
@@ -680,12 +684,14 @@ export class Swarm {
   /**
    * Super-seeding has done its job once every chunk is somewhere in the swarm: from then on
    * hiding chunks only idles the seed (leechers could fetch them from us, not only from
-   * slower peers), so it announces everything and serves as a plain seed.
+   * slower peers), so it announces everything and serves as a plain seed. Checked at each
+   * `have` and bitfield, the only news that can complete the spread (at a 1 s tick instead,
+   * a fast swarm could finish and leave before super-seeding ever ended).
    */
   private endSuperSeedingIfSpread (): void {
-    if (!this.superSeeding) return
-    for (let i = 0; i < this.picker.have.length; i++) if (this.picker.availability(i) === 0) return
+    if (!this.superSeeding || !this.picker.allHeldByPeers()) return
     this.superSeeding = false
+    this.uploadedToSpread = this.uploaded
     this.io.logger.debug('every chunk is in the swarm: super-seeding ends', { link: this.link, uploaded: this.uploaded })
     for (const p of this.peers.values()) {
       for (const i of p.offered) this.offerCount[i]--
@@ -699,7 +705,6 @@ export class Swarm {
   tick (): void {
     const now = this.io.now()
     for (const p of [...this.peers.values()]) if (!p.ready && now - p.addedAt > HANDSHAKE_TIMEOUT_MS) this.peerGone(p.key)
-    this.endSuperSeedingIfSpread()
     this.refillSlots()
     for (const p of this.peers.values()) {
       if (!p.snubbed && this.picker.outstanding(p.key) > 1 && now - p.lastPieceAt > snubAfterMs(this.cfg.requestTimeoutMs, p.gapMs)) {
@@ -750,6 +755,7 @@ export class Swarm {
       upRate: this.upTotal.rate(now),
       downloaded: this.downloaded,
       uploaded: this.uploaded,
+      ...(this.uploadedToSpread !== undefined ? { uploadedToSpread: this.uploadedToSpread } : {}),
       peers: this.readyPeers,
       etaSec: left === 0 ? 0 : downRate > 0 ? left / downRate : null,
       location: this.storage.location,

@@ -35,11 +35,17 @@ describe('chunk exchange over real libp2p (TCP, 127.0.0.1)', function () {
       }
       const seedStatus = (await chunks(seed).status()).transfers[0]
       const copies = seedStatus.uploaded / seedStatus.size
+      const toSpread = (seedStatus.uploadedToSpread ?? Infinity) / seedStatus.size
       const leecherUp = finals.reduce((s, f) => s + f.uploaded, 0)
-      // Leechers got 8 copies in total; the seed's 1 MB/s cap alone would need 24 s, so most must come from leechers.
-      assert.ok(leecherUp > 4 * seedStatus.size, `leechers uploaded only ${leecherUp} bytes`)
-      assert.ok(copies < 3, `seed uploaded ${copies.toFixed(2)} copies`)
-      console.log(`      8 leechers done in ${seconds.toFixed(1)} s; seed uploaded ${copies.toFixed(2)} copies`)
+      // Super-seeding: the seed sends each chunk about once before the swarm holds them all.
+      // Its total upload is no measure of that: afterwards it serves at its 1 MB/s cap until
+      // the end, so the total grows with the run's length, and this machine's load stretches
+      // runs several-fold at times.
+      assert.ok(toSpread < 1.5, `seed uploaded ${toSpread.toFixed(2)} copies before every chunk was in the swarm`)
+      // Leechers got 8 copies in total; the seed sent at most ~1 MB/s for the run, so most came
+      // from the leechers themselves (this bound holds while the run takes under ~19 s: 3.5x a usual 5.3 s).
+      assert.ok(leecherUp > 2 * seedStatus.size, `leechers uploaded only ${leecherUp} bytes`)
+      console.log(`      8 leechers done in ${seconds.toFixed(1)} s; seed uploaded ${toSpread.toFixed(2)} copies until every chunk was in the swarm, ${copies.toFixed(2)} in all`)
     } finally {
       await swarm.stop()
       await tmp.remove()

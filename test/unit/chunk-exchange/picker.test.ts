@@ -35,6 +35,21 @@ describe('picker: rarest first', () => {
     assert.deepEqual([0, 1, 2, 3, 4, 5].map(i => pk.availability(i)), [2, 2, 2, 1, 3, 3])
   })
 
+  it('knows in O(1) whether every chunk is held by some neighbour, also for a seed that holds them all', () => {
+    const pk = new Picker({ chunkCount: 4, chunkLength: () => CHUNK, blockSize: BLOCK, have: bits(4, [0, 1, 2, 3]), random: new SeededRandom(1), randomFirst: 0 })
+    assert.equal(pk.allHeldByPeers(), false)
+    pk.peerBitfield(P('a'), bits(4, [0, 1]))
+    pk.peerHas(P('b'), 1)
+    pk.peerHas(P('b'), 2)
+    assert.equal(pk.allHeldByPeers(), false, 'chunk 3 is held by nobody')
+    pk.peerHas(P('b'), 3)
+    assert.equal(pk.allHeldByPeers(), true)
+    pk.removePeer(P('a'))
+    assert.equal(pk.allHeldByPeers(), false, 'chunk 0 left with a')
+    pk.peerHas(P('c'), 0)
+    assert.equal(pk.allHeldByPeers(), true)
+  })
+
   it('breaks ties at random (seeded; both outcomes occur)', () => {
     const seen = new Set<number>()
     for (let seed = 1; seed <= 40; seed++) {
