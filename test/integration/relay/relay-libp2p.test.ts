@@ -5,7 +5,7 @@ import { overlay } from '../../../config/schema.ts'
 import { createPeer, type RuntimePeer } from '../../../node/peer.ts'
 import { swarmBaseConfig, type ConfigOverrides } from '../../../node/swarm.ts'
 import { relayModule, type RelayApi } from '../../../protocols/relay/index.ts'
-import type { RelayStatus } from '../../../protocols/relay/actor.ts'
+import type { RelayStatus, WhereResult } from '../../../protocols/relay/actor.ts'
 
 /**
  * The supernode layer on real libp2p over TCP on 127.0.0.1: reservations through the
@@ -24,6 +24,19 @@ async function start (over: ConfigOverrides): Promise<RuntimePeer> {
 const relay = (p: RuntimePeer): RelayApi => p.services.get<RelayApi>('relay') as RelayApi
 
 /** Poll (bounded) until `pred` holds on the peer's relay status. */
+/** Poll (bounded) a supernode's directory entry for `name` until `pred` holds; not found counts as not yet. */
+async function whereisUntil (p: RuntimePeer, name: string, pred: (w: WhereResult) => boolean, what: string, ms = 10_000): Promise<WhereResult> {
+  const deadline = Date.now() + ms
+  let last: WhereResult | Error = new Error('not asked')
+  for (let i = 0; i < ms / 50; i++) {
+    last = await relay(p).whereis(name).catch((err: Error) => err)
+    if ((!(last instanceof Error) && pred(last)) || Date.now() > deadline) break
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  assert.ok(!(last instanceof Error) && pred(last), `${what}; last answer: ${last instanceof Error ? last.message : JSON.stringify(last)}`)
+  return last
+}
+
 async function until (p: RuntimePeer, pred: (s: RelayStatus) => boolean, what: string, ms = 15_000): Promise<RelayStatus> {
   const deadline = Date.now() + ms
   let s = await relay(p).status()
@@ -104,21 +117,14 @@ describe('relay on libp2p (TCP loopback)', function () {
     await until(b, st => st.supernode !== undefined, 'bob attached')
     const own = first.supernode === s1.id ? s1 : s2
     const other = own === s1 ? s2 : s1
-    // Both supernodes hold alice's entry (replicated).
-    await until(other, () => true, 'noop')
-    assert.equal((await relay(other).whereis('alice')).peer, a.id)
+    // Both supernodes hold alice's entry (replicated over the tier, asynchronously).
+    await whereisUntil(other, 'alice', w => w.peer === a.id, "the other supernode holds alice's entry")
 
     await own.stop()
     const next = await until(a, st => st.supernode === other.id && st.relayedAddrs.length > 0, 'alice failed over', 20_000)
     assert.ok(next.failovers >= 1)
     assert.ok(next.relayedAddrs.every(x => x.includes(`/p2p/${other.id}/p2p-circuit`)))
     // The directory now points at the new relayed address.
-    const deadline = Date.now() + 10_000
-    let where = await relay(other).whereis('alice')
-    while (!where.addrs.some(x => x.includes(`/p2p/${other.id}/p2p-circuit`)) && Date.now() < deadline) {
-      await new Promise(resolve => setTimeout(resolve, 100))
-      where = await relay(other).whereis('alice')
-    }
-    assert.ok(where.addrs.some(x => x.includes(`/p2p/${other.id}/p2p-circuit`)), where.addrs.join(' '))
+    await whereisUntil(other, 'alice', w => w.addrs.some(x => x.includes(`/p2p/${other.id}/p2p-circuit`)), "alice's entry names her new relayed address")
   })
 })
