@@ -41,7 +41,8 @@ describe('flood search abuse limits over libp2p (memory transport, 12 peers)', f
     assert.ok(hits.some(h => h.peer === holder.id && h.file.link === link), `the normal search still completes: ${JSON.stringify(hits.map(h => h.peer))}`)
     const ai = peers.indexOf(abuser)
     assert.equal(after[ai].searchesStarted - before[ai].searchesStarted, FLOOD, 'the abuser really sent 1,000 queries')
-    assert.ok(after[ai].sent.query - before[ai].sent.query >= FLOOD * abuserNeighbours.length * 0.9)
+    const sent = after[ai].sent.query - before[ai].sent.query
+    assert.ok(sent >= FLOOD * abuserNeighbours.length * 0.9, `the abuser flooded its ${abuserNeighbours.length} neighbours: ${sent} queries sent`)
     const perLink = DEFAULT_QUERY_BURST + DEFAULT_QUERY_RATE_PER_SEC * elapsedSec
     let limited = 0
     peers.forEach((p, i) => {
@@ -50,7 +51,9 @@ describe('flood search abuse limits over libp2p (memory transport, 12 peers)', f
       assert.ok(accepted <= abuserNeighbours.length * perLink + 2, `${p.id} accepted ${accepted} queries: the flood was not contained (bound ${abuserNeighbours.length * perLink + 2})`)
       if (abuserNeighbours.includes(p.id)) limited += after[i].rateLimited - before[i].rateLimited
     })
-    assert.ok(limited >= FLOOD * abuserNeighbours.length - abuserNeighbours.length * perLink, `the abuser's neighbours rate-limited it (${limited} dropped)`)
+    // What the abuser sent beyond what its links let through was dropped (bounded by what it
+    // sent, not by FLOOD x neighbours: a send to a neighbour lost meanwhile never arrives).
+    assert.ok(limited >= sent - abuserNeighbours.length * perLink, `the abuser's neighbours rate-limited it (${limited} of ${sent} dropped)`)
 
     const adj = await overlayGraph(peers)
     for (const [p, ns] of adj) assert.ok(ns.length >= 1, `${p} kept its neighbours`)
