@@ -43,10 +43,12 @@ describe('chunk exchange: peers named by the tracker', function () {
       const b = await chunks(s2).share(src.path)
       assert.equal(a.link, b.link, 'the same content is the same link')
       // Both seeds are on the tracker's list before the newcomer asks.
-      for (let i = 0; i < 200; i++) {
-        if (((await chunks(tracker).status()).tracker?.peers ?? 0) >= 2) break
-        await new Promise(resolve => setTimeout(resolve, 25))
+      let listed = 0
+      for (let i = 0; i < 600 && listed < 2; i++) {
+        listed = (await chunks(tracker).status()).tracker?.peers ?? 0
+        if (listed < 2) await new Promise(resolve => setTimeout(resolve, 25))
       }
+      assert.ok(listed >= 2, `both seeds announced to the tracker (it lists ${listed})`)
       const h = await chunks(newcomer).get(a.link, { out: join(tmp.dir, 'out.bin') })
       await within(h.done, 30_000, 'download complete')
       const uploaded = await Promise.all([s1, s2].map(async s => (await chunks(s).status()).transfers.find(t => t.link === a.link)?.uploaded ?? 0))
