@@ -40,6 +40,7 @@ describe('flood search over libp2p (memory transport, 30 peers)', function () {
     const [origin, holder] = [peers[3], peers[27]]
     const link = await shareNamed(holder, 'Field-Recordings_2024.FLAC')
     const before = await stats()
+    const graphBefore = await overlayGraph(peers)
     const hits = await collect(origin, 'field recordings')
     const after = await stats()
     assert.equal(hits.length, 1, `one hit expected, got ${JSON.stringify(hits)}`)
@@ -47,7 +48,8 @@ describe('flood search over libp2p (memory transport, 30 peers)', function () {
     assert.equal(hits[0].file.name, 'Field-Recordings_2024.FLAC')
     assert.equal(hits[0].peer, holder.id)
     assert.deepEqual(hits[0].addrs, holder.multiaddrs())
-    const dist = bfs(await overlayGraph(peers), origin.id).get(holder.id) as number
+    // The overlay may gain or lose a link meanwhile: the query travelled one of the two.
+    const dist = Math.min(...[graphBefore, await overlayGraph(peers)].map(g => bfs(g, origin.id).get(holder.id) ?? Infinity))
     assert.ok(hits[0].hops >= dist && hits[0].hops <= 7, `hops ${hits[0].hops} within [distance ${dist}, TTL 7]`)
 
     let dups = 0
@@ -114,9 +116,16 @@ describe('flood search over libp2p (memory transport, 30 peers)', function () {
   it('TTL 1 reaches neighbours only', async () => {
     const origin = peers[11]
     await Promise.all(peers.filter(p => p !== origin).map(async p => await shareNamed(p, 'everyone has this')))
-    const neighbours = (await searchOf(origin).neighbours()).map(n => n.peer).sort()
+    const neighbours = async (): Promise<Set<PeerKey>> => new Set((await searchOf(origin).neighbours()).map(n => n.peer))
+    // Peers below the target degree keep dialling, so the neighbour set can change during the
+    // search: every neighbour of both snapshots must answer, and nobody outside either.
+    const before = await neighbours()
     const hits = await collect(origin, 'everyone', { ttl: 1 })
-    assert.deepEqual(hits.map(h => h.peer).sort(), neighbours)
+    const after = await neighbours()
+    const got = hits.map(h => h.peer)
+    for (const n of before) if (after.has(n)) assert.ok(got.includes(n), `neighbour ${n} answered`)
+    for (const p of got) assert.ok(before.has(p) || after.has(p), `${p} answered a TTL 1 query but was never a neighbour`)
+    assert.equal(new Set(got).size, got.length, 'one hit per neighbour')
     for (const h of hits) assert.equal(h.hops, 1)
     const wide = await collect(origin, 'everyone', { ttl: 7 })
     assert.equal(wide.length, TOTAL - 1, 'with TTL 7 everyone answers, so TTL 1 was the limit')
