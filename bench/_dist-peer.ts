@@ -9,7 +9,7 @@
  * size, no connection pings). It talks to the parent in lines:
  *   stdout (JSON): {event:'ready', multiaddrs, link?} once connected (the seed after sharing `src`),
  *                  {event:'done', have, of} when a leecher has the whole verified file,
- *                  {event:'status', uploaded, have, of, cpuS, uncaught} on request,
+ *                  {event:'status', uploaded, uploadedToSpread, have, of, cpuS, uncaught} on request,
  *                  {event:'error', message} before exiting on a failure.
  *   stdin (text):  'go' (a leecher starts its download; everyone starts its CPU clock),
  *                  'status', 'stop'. A closed stdin means the parent is gone: the peer stops
@@ -91,7 +91,7 @@ async function main (spec: DistPeerSpec): Promise<void> {
       } else if (cmd === 'status') {
         const t = link === undefined ? undefined : (await chunks.status()).transfers.find(x => x.link === link)
         const cpu = process.cpuUsage(c0)
-        emit({ event: 'status', uploaded: t?.uploaded ?? 0, have: t?.chunksHave ?? 0, of: t?.chunks ?? 0, cpuS: (cpu.user + cpu.system) / 1e6, uncaught })
+        emit({ event: 'status', uploaded: t?.uploaded ?? 0, uploadedToSpread: t?.uploadedToSpread, have: t?.chunksHave ?? 0, of: t?.chunks ?? 0, cpuS: (cpu.user + cpu.system) / 1e6, uncaught })
       } else if (cmd === 'stop') {
         break
       }

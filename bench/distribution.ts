@@ -63,6 +63,8 @@ async function sha256File (path: string): Promise<string> {
 export interface RunResult {
   measuredS: number | null
   seedCopies: number
+  /** Copies the seed had uploaded when every chunk first reached a leecher (super-seeding's cost); null if that never happened. */
+  seedSpreadCopies: number | null
   utilisation: number
   complete: number
   /** The seed's upload over its capacity for the whole run: idle seed time is what super-seeding must not cost. */
@@ -74,10 +76,11 @@ export interface RunResult {
 }
 
 /** One swarm run's figures from its raw counters (both modes). `util` sums the leechers' own utilisations. */
-function runResult (r: { measuredS: number | null, seedUp: number, size: number, util: number, n: number, complete: number, profile: Profile, elapsed: number, cpuS: number }): RunResult {
+function runResult (r: { measuredS: number | null, seedUp: number, seedSpread: number | undefined, size: number, util: number, n: number, complete: number, profile: Profile, elapsed: number, cpuS: number }): RunResult {
   return {
     measuredS: r.measuredS,
     seedCopies: r.seedUp / r.size,
+    seedSpreadCopies: r.seedSpread === undefined ? null : r.seedSpread / r.size,
     utilisation: r.util / r.n,
     complete: r.complete,
     seedUtilisation: r.seedUp / (r.profile.seedBps * r.elapsed),
@@ -123,7 +126,8 @@ export async function runSwarm (dir: string, profile: Profile, n: number, size: 
     clearInterval(trace)
     const measuredS = done === 'timeout' ? null : (performance.now() - t0) / 1000
     const elapsed = (performance.now() - t0) / 1000
-    const seedUp = (await chunksOf(seed).status()).transfers.find(t => t.link === shared.link)?.uploaded ?? 0
+    const seedSt = (await chunksOf(seed).status()).transfers.find(t => t.link === shared.link)
+    const seedUp = seedSt?.uploaded ?? 0
     let util = 0
     let complete = 0
     for (let i = 0; i < n; i++) {
@@ -136,7 +140,7 @@ export async function runSwarm (dir: string, profile: Profile, n: number, size: 
       if (check !== sha) throw new Error(`leecher ${n - 1}'s file differs from the original`)
     }
     const cpu = process.cpuUsage(c0)
-    return runResult({ measuredS, seedUp, size, util, n, complete, profile, elapsed, cpuS: (cpu.user + cpu.system) / 1e6 })
+    return runResult({ measuredS, seedUp, seedSpread: seedSt?.uploadedToSpread, size, util, n, complete, profile, elapsed, cpuS: (cpu.user + cpu.system) / 1e6 })
   } finally {
     await Promise.all(peers.map(async p => { await p.stop() }))
   }
@@ -199,7 +203,7 @@ export async function runSwarmProcs (dir: string, profile: Profile, n: number, s
     const uncaught = all.reduce((s, st) => s + (st.uncaught ?? 0), 0)
     if (uncaught > 0) process.stderr.write(`distribution --procs: ${uncaught} uncaught libp2p exceptions in the children\n`)
     const cpuS = all.reduce((s, st) => s + (st.cpuS ?? 0), 0)
-    return runResult({ measuredS, seedUp: seedSt.uploaded ?? 0, size, util, n, complete, profile, elapsed, cpuS })
+    return runResult({ measuredS, seedUp: seedSt.uploaded ?? 0, seedSpread: seedSt.uploadedToSpread, size, util, n, complete, profile, elapsed, cpuS })
   } finally {
     await Promise.all(procs.map(async p => { await p.kill() }))
   }
@@ -350,13 +354,13 @@ export async function run (args: string[]): Promise<BenchReport> {
         const r = await swarm(runDir, profile, n, size, chunks, Math.max(120, 4 * dP2P))
         await rm(runDir, { recursive: true, force: true })
         const ratio = r.measuredS === null ? null : r.measuredS / dP2P
-        rows.push([n, r.measuredS, dP2P, dCs, ratio, r.seedCopies, r.seedUtilisation, r.utilisation, `${r.complete}/${n}`, r.cpuPerWall, r.load])
+        rows.push([n, r.measuredS, dP2P, dCs, ratio, r.seedCopies, r.seedSpreadCopies, r.seedUtilisation, r.utilisation, `${r.complete}/${n}`, r.cpuPerWall, r.load])
         if (ratio !== null) ratios[`distribution.${profile.name}.n${n}.ratio`] = ratio
         process.stderr.write(`distribution ${profile.name} n=${n}: ${r.measuredS?.toFixed(1) ?? 'timeout'} s (D_P2P ${dP2P.toFixed(1)} s)\n`)
       }
       tables.push({
         title: `${procs ? 'procs, ' : ''}${profile.name}: seed ${profile.seedBps / MB} MB/s, leechers ${profile.leecherBps / MB} MB/s upload, F = ${sizeMib} MiB, chunks ${chunkKib} KiB`,
-        columns: ['N', 'measured s', 'D_P2P s', 'D_cs s', 'measured/D_P2P', 'seed copies', 'seed upload util', 'leecher upload util', 'complete', 'CPU s/s', 'load 1 min'],
+        columns: ['N', 'measured s', 'D_P2P s', 'D_cs s', 'measured/D_P2P', 'seed copies', 'seed copies to spread', 'seed upload util', 'leecher upload util', 'complete', 'CPU s/s', 'load 1 min'],
         rows,
         note: procs
           ? `Every peer in its own process (--procs); CPU s/s is summed over the N + 2 children (tracker, seed, leechers) (${availableParallelism()} cores on this machine, shared: see the load).`

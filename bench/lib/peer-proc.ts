@@ -6,7 +6,7 @@ import { NODE_FLAGS } from '../../node/cli/node-flags.ts'
 const PEER_TERM_GRACE_MS = 3_000
 
 /** A line a peer child printed (bench/_dist-peer.ts, bench/_two-peer-sink.ts): its `event` and that event's fields. */
-export interface PeerLine { event: string, multiaddrs?: string[], link?: string, have?: number, of?: number, uploaded?: number, cpuS?: number, uncaught?: number, message?: string }
+export interface PeerLine { event: string, multiaddrs?: string[], link?: string, have?: number, of?: number, uploaded?: number, uploadedToSpread?: number, cpuS?: number, uncaught?: number, message?: string }
 
 /** One benchmark peer in its own Node process: its stdout lines queued per event, its stdin for commands. */
 export class PeerProc {
