@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
-import { readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { runCli } from './run-cli.ts'
+import { join } from 'node:path'
+import { cleanEnv, runCli } from './run-cli.ts'
 
 interface Row { role: string, peerId: string | null, address: string | null, state: string, connections: number, connectedToBootstrap: boolean, actorsFailed: number }
 
@@ -9,8 +10,17 @@ describe('peerhive swarm (real processes on 127.0.0.1)', function () {
   this.timeout(90_000)
 
   it('swarm --peers 3 --duration 5 --json reports 3 running peers connected to the bootstrap, then cleans up', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter(n => n.startsWith('peerhive-swarm-')))
-    const r = await runCli(['swarm', '--peers', '3', '--duration', '5', '--json'], { timeoutMs: 80_000 })
+    // A temp dir of its own (TMPDIR): another peerhive swarm on this machine makes and removes its dirs meanwhile.
+    const tmp = mkdtempSync(join(tmpdir(), 'swarm-cli-test-'))
+    try {
+      await swarmIn(tmp)
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
+  })
+
+  async function swarmIn (tmp: string): Promise<void> {
+    const r = await runCli(['swarm', '--peers', '3', '--duration', '5', '--json'], { timeoutMs: 80_000, env: cleanEnv({ TMPDIR: tmp }) })
     assert.equal(r.code, 0, r.stderr)
     const report = JSON.parse(r.stdout) as { ok: boolean, peers: Row[], bootstrap: Row }
     assert.equal(report.ok, true)
@@ -26,9 +36,8 @@ describe('peerhive swarm (real processes on 127.0.0.1)', function () {
       ids.add(p.peerId!)
     }
     assert.equal(ids.size, 3, 'three distinct identities')
-    const left = readdirSync(tmpdir()).filter(n => n.startsWith('peerhive-swarm-') && !before.has(n))
-    assert.deepEqual(left, [], 'temp dirs removed')
-  })
+    assert.deepEqual(readdirSync(tmp), [], 'temp dirs removed')
+  }
 
   it('rejects a bad --peers with exit code 2', async () => {
     const r = await runCli(['swarm', '--peers', 'many'])
