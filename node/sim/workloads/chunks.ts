@@ -83,6 +83,8 @@ export function chunksWorkload (): Workload {
         have.set(rec.id, final.chunksHave)
         await watch.catch(() => {})
         if (rec.completedAt === undefined && rec.peer === incarnation && rec.peer?.state === 'running') {
+          // Before the last completion ends the run: what spreading the file cost each seed.
+          if (reached + 1 === goals) await recordSpread(run)
           reached++
           run.complete(rec.id, { uploaded: final.uploaded })
         }
@@ -90,6 +92,15 @@ export function chunksWorkload (): Workload {
         if (rec.peer?.state === 'running') run.note('get-failed', rec.id, { message: (err as Error).message.slice(0, 120) })
       }
     })()
+  }
+}
+
+/** Each running seed's `uploadedToSpread` (super-seeding's cost, Progress) as its `uploadedToSpread` figure. */
+async function recordSpread (run: RunContext): Promise<void> {
+  for (const r of run.peers.values()) {
+    if (r.role !== 'seed' || r.peer?.state !== 'running') continue
+    const t = (await (r.peer.services.get<ChunksApi>('chunks') as ChunksApi).status()).transfers[0]
+    if (t?.uploadedToSpread !== undefined) r.figures.uploadedToSpread = t.uploadedToSpread
   }
 }
 
