@@ -6,17 +6,18 @@ import type { ProviderRecord } from '../../node/contracts.ts'
 import { AddressBook } from './address-book.ts'
 import { internPeer } from './address-intern.ts'
 import { shareableAddrs, type AddrScope } from './addrs.ts'
-import type { DhtInbox, FindResult, GetResult, PutResult, RingView, Tick } from './api-types.ts'
+import type { DhtInbox, FindResult, RingView, Tick } from './api-types.ts'
 import * as C from './constants.ts'
 import { DhtError } from './errors.ts'
+import { checkKey, KeyValues } from './key-values.ts'
 import { dropFinger, emptyFingers, fingerFound, fingersFromHints, fingerStart, firstAtOrAfter, nextFingerToFix, restartRound, type FingerTable } from './fingers.ts'
-import { distance, hashId, idFromBytes, idToBytes, inOpen, inOpenClosed, peerRingId, ringSpace, type RingId, type RingSpace } from './ids.ts'
+import { distance, hashId, idFromBytes, idToBytes, inOpen, peerRingId, ringSpace, type RingId, type RingSpace } from './ids.ts'
 import { iterativeLookup, type LookupResult } from './lookup.ts'
-import type { DhtMsg, WireNode, WireRecord } from './messages.ts'
+import type { DhtMsg, WireNode } from './messages.ts'
 import type { NodeRef } from './node-ref.ts'
 import { addProvider, listProviders, pruneProviders, type ProviderMap } from './provider-set.ts'
 import { RecordStore } from './record-store.ts'
-import { handoverKeys, keepsCopy, ownedKeys, ownerGroup, staleCandidates, wanted } from './repair.ts'
+import { handoverKeys, ownedKeys, wanted } from './repair.ts'
 import {
   adoptCloser, dropPeer, isAlone, joined, lone, mergeSuccessors, rectified, rectifyNudge, stabilized, stabilizeTarget, successor, type RingState
 } from './ring.ts'
@@ -56,6 +57,7 @@ export class DhtActor implements Actor<DhtInbox> {
   private readonly book = new AddressBook(C.MAX_ADDRESS_BOOK)
   private readonly rpc: DhtRpc
   private readonly records: RecordStore
+  private readonly kv: KeyValues
   private readonly provStore: Store
   private readonly mineStore: Store
   private readonly providers: ProviderMap = new Map()
@@ -80,6 +82,22 @@ export class DhtActor implements Actor<DhtInbox> {
     this.r = init.successors
     this.rpc = new DhtRpc(components.net, init.rpcTimeoutMs, this.book)
     this.records = new RecordStore(components.store.sublevel('kv'), this.space)
+    this.kv = new KeyValues({
+      space: this.space,
+      replicas: init.replicas,
+      rpcTimeoutMs: init.rpcTimeoutMs,
+      maxValueBytes: init.maxValueBytes,
+      rpc: this.rpc,
+      records: this.records,
+      ring: () => this.ring,
+      stopped: () => this.stopped,
+      lookup: (key) => this.lookup(key),
+      isDead: this.isDead,
+      markDead: this.markDead,
+      learn: (w) => this.learn(w),
+      localPut: (key, value) => this.c.self.ask<number>(reply => ({ type: 'local-put', key, value, reply }), this.cfg.rpcTimeoutMs * 3),
+      dropStaleLater: (items) => { this.c.self.tell({ type: 'drop-stale', items }) }
+    })
     this.provStore = components.store.sublevel('prov')
     this.mineStore = components.store.sublevel('mine')
     this.ring = lone(this.nodeOf(components.net.self))
@@ -112,7 +130,7 @@ export class DhtActor implements Actor<DhtInbox> {
     if (succ === undefined) return
     const owned = ownedKeys(this.space, this.records.index, this.ring.self, this.ring.pred, false)
     await Promise.allSettled([
-      owned.length > 0 ? this.pushKeys(succ.peer, owned) : Promise.resolve(),
+      owned.length > 0 ? this.kv.pushKeys(succ.peer, owned) : Promise.resolve(),
       this.rpc.send(succ.peer, { type: 'leave', ...(this.ring.pred !== undefined ? { pred: this.wire(this.ring.pred) } : {}), succs: [] }),
       this.ring.pred !== undefined ? this.rpc.send(this.ring.pred.peer, { type: 'leave', succs: this.ring.succs.map(n => this.wire(n)) }) : Promise.resolve()
     ])
@@ -129,8 +147,8 @@ export class DhtActor implements Actor<DhtInbox> {
       case 'net:connect': if (isAlone(this.ring) && this.ring.pred === undefined && this.joining === 0) this.task('join', async () => { await this.tryJoin([]) }); break
       case 'net:disconnect': break
       case 'tick': this.onTick(m.tick); break
-      case 'put': this.answer(m.reply, async () => await this.putTask(m.key, m.value)); break
-      case 'get': this.answer(m.reply, async () => await this.getTask(m.key)); break
+      case 'put': this.answer(m.reply, async () => await this.kv.putTask(m.key, m.value)); break
+      case 'get': this.answer(m.reply, async () => await this.kv.getTask(m.key)); break
       case 'find': this.answer(m.reply, async () => await this.findTask(m.key)); break
       case 'view': m.reply.ok(this.view()); break
       case 'join':
@@ -145,9 +163,9 @@ export class DhtActor implements Actor<DhtInbox> {
       case 'alive': this.alive(m.peer); break
       case 'finger': this.fingers = fingerFound(this.space, this.ring.self.id, this.fingers, m.index, m.node); break
       case 'finger-hints': if (this.fingers.entries.length === 0) this.fingers = fingersFromHints(this.space, this.ring.self, m.nodes); break
-      case 'local-put': await this.ownerPut(m.key, m.value, m.reply); break
+      case 'local-put': await this.kv.ownerPut(m.key, m.value, m.reply); break
       case 'local-provider': await this.addProviderRecord(m.key, m.provider, m.ttlMs, true); m.reply.ok(); break
-      case 'drop-stale': await this.dropStale(m.items); break
+      case 'drop-stale': await this.kv.dropStale(m.items); break
     }
     await this.persistRing()
   }
@@ -251,7 +269,7 @@ export class DhtActor implements Actor<DhtInbox> {
       }
       case 'repair': {
         for (const gone of pruneProviders(this.providers, this.c.clock.now())) void this.provStore.del(`${gone.key}\n${gone.peer}`)
-        this.task('repair', async () => { await this.repairTask() })
+        this.task('repair', async () => { await this.kv.repairTask() })
         return
       }
       case 'republish': this.task('republish', async () => { for (const k of [...this.mine]) await this.provideOnce(k).catch(() => {}) }); return
@@ -529,183 +547,10 @@ export class DhtActor implements Actor<DhtInbox> {
     return undefined
   }
 
-  // ---- storage ----
-
-  private checkKey (key: string): void {
-    const n = enc.encode(key).length
-    if (n === 0 || n > C.MAX_KEY_BYTES) throw new DhtError('key-too-large', `dht key must be 1..${C.MAX_KEY_BYTES} bytes, got ${n}`, { bytes: n, max: C.MAX_KEY_BYTES })
-  }
-
-  private checkValue (value: Uint8Array): void {
-    if (value.length > this.cfg.maxValueBytes) throw new DhtError('value-too-large', `dht value of ${value.length} bytes exceeds ${this.cfg.maxValueBytes}`, { bytes: value.length, max: this.cfg.maxValueBytes })
-  }
-
-  private async putTask (key: string, value: Uint8Array): Promise<PutResult> {
-    this.checkKey(key)
-    this.checkValue(value)
-    const res = await this.lookup(hashId(this.space, key))
-    let lastErr: unknown
-    for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, C.PUT_ATTEMPTS)) {
-      try {
-        if (node.peer === this.ring.self.peer) {
-          const replicas = await this.c.self.ask<number>(reply => ({ type: 'local-put', key, value, reply }), this.cfg.rpcTimeoutMs * 3)
-          return { owner: node.peer, replicas, hops: res.hops }
-        }
-        const ok = await this.rpc.call(node.peer, { type: 'put', key, value }, 'put-ok', this.cfg.rpcTimeoutMs * 2)
-        return { owner: node.peer, replicas: ok.replicas, hops: res.hops }
-      } catch (err) {
-        lastErr = err
-        if (meansDead(err)) this.markDead(node.peer)
-        else if (err instanceof DhtError) throw err
-      }
-    }
-    throw new DhtError('put-failed', `put ${JSON.stringify(key)}: no owner accepted it`, { key }, { cause: lastErr })
-  }
-
-  /** Store as owner (version above any we hold) and replicate to the first successors. */
-  private async ownerPut (key: string, value: Uint8Array, reply: Reply<number>): Promise<void> {
-    try {
-      this.checkKey(key)
-      this.checkValue(value)
-    } catch (err) { reply.fail(err as Error); return }
-    const rec: WireRecord = { key, ver: this.records.version(key) + 1, value }
-    await this.records.write(rec)
-    const targets = this.replicaTargets()
-    void Promise.allSettled(targets.map(async t => await this.rpc.call(t.peer, { type: 'replicate', records: [rec] }, 'ack')))
-      .then(results => {
-        results.forEach((r, i) => { if (r.status === 'rejected' && meansDead(r.reason)) this.markDead(targets[i].peer) })
-        reply.ok(results.filter(r => r.status === 'fulfilled').length)
-      })
-  }
-
-  private replicaTargets (): NodeRef[] {
-    return this.ring.succs.filter(n => !this.isDead(n.peer)).slice(0, this.cfg.replicas)
-  }
-
-  private async getTask (key: string): Promise<GetResult> {
-    this.checkKey(key)
-    const res = await this.lookup(hashId(this.space, key))
-    let answered = false
-    let lastErr: unknown
-    for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, this.cfg.replicas + 1)) {
-      try {
-        if (node.peer === this.ring.self.peer) {
-          answered = true
-          const rec = await this.records.read(key)
-          if (rec !== undefined) return { found: true, value: rec.value, holder: node.peer, hops: res.hops }
-          continue
-        }
-        const v = await this.rpc.call(node.peer, { type: 'get', key }, 'value')
-        answered = true
-        if (v.found && v.value !== undefined) return { found: true, value: v.value, holder: node.peer, hops: res.hops }
-      } catch (err) {
-        lastErr = err
-        if (meansDead(err)) this.markDead(node.peer)
-      }
-    }
-    if (!answered) throw new DhtError('lookup-failed', `get ${JSON.stringify(key)}: no holder answered`, { key }, { cause: lastErr })
-    return { found: false, hops: res.hops }
-  }
-
-  /** Offer `keys` to `to` and send what it wants, in bounded batches. */
-  private async pushKeys (to: PeerKey, keys: string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += C.MAX_OFFER_ITEMS) {
-      const items = keys.slice(i, i + C.MAX_OFFER_ITEMS).map(key => ({ key, ver: this.records.version(key) })).filter(it => it.ver > 0)
-      if (items.length === 0) continue
-      const want = await this.rpc.call(to, { type: 'offer', items }, 'want')
-      const offered = new Set(items.map(it => it.key))
-      let batch: WireRecord[] = []
-      let bytes = 0
-      for (const k of want.keys) {
-        if (!offered.has(k)) continue
-        const rec = await this.records.read(k)
-        if (rec === undefined) continue
-        if (batch.length > 0 && (bytes + rec.value.length > C.REPLICATE_BATCH_BYTES || batch.length >= C.MAX_OFFER_ITEMS)) {
-          await this.rpc.call(to, { type: 'replicate', records: batch }, 'ack')
-          batch = []; bytes = 0
-        }
-        batch.push(rec); bytes += rec.value.length + k.length
-      }
-      if (batch.length > 0) await this.rpc.call(to, { type: 'replicate', records: batch }, 'ack')
-    }
-  }
-
-  /** Owners offer their keys to their replica holders (lost copies come back), then stale copies go. */
-  private async repairTask (): Promise<void> {
-    if (isAlone(this.ring)) return
-    const owned = ownedKeys(this.space, this.records.index, this.ring.self, this.ring.pred, false)
-    for (const t of owned.length > 0 ? this.replicaTargets() : []) {
-      try {
-        await this.pushKeys(t.peer, owned)
-      } catch (err) {
-        if (meansDead(err)) this.markDead(t.peer)
-      }
-    }
-    await this.collectStale()
-  }
-
-  /**
-   * Drop copies we no longer have to keep: keys outside (our (replicas + 1)-th
-   * predecessor, self], found by walking back `replicas` predecessors (one request each;
-   * nothing else in a steady ring). Each candidate group is confirmed by a lookup (we are
-   * not among the owner and its first `replicas` successors), then offered to the owner:
-   * what it lacks is sent to it and kept here; only what it already holds at our version
-   * or newer is dropped, so the last copy is never the one deleted.
-   */
-  private async collectStale (): Promise<void> {
-    const self = this.ring.self
-    let start = this.ring.pred
-    if (start === undefined || this.records.index.size === 0) return
-    for (let i = 0; i < this.cfg.replicas; i++) {
-      let st: Extract<DhtMsg, { type: 'state' }>
-      try {
-        st = await this.rpc.call(start.peer, { type: 'get-state' }, 'state')
-      } catch (err) {
-        if (meansDead(err)) this.markDead(start.peer)
-        return
-      }
-      if (st.pred === undefined) return
-      const p = this.learn(st.pred)
-      // Wrapped round (a ring of at most replicas + 1 members holds everything everywhere)
-      // or pointers not strictly counter-clockwise (mid-repair): decide nothing this pass.
-      if (p.peer === self.peer || !inOpen(this.space, p.id, self.id, start.id)) return
-      start = p
-    }
-    let cands = staleCandidates(this.space, this.records.index, self, start)
-    for (let g = 0; g < C.MAX_GC_GROUPS_PER_REPAIR && cands.length > 0 && !this.stopped; g++) {
-      const res = await this.lookup(this.records.index.get(cands[0])?.id ?? hashId(this.space, cands[0]))
-      const owner = res.nodes[0]
-      const group = ownerGroup(this.space, this.records.index, cands, owner)
-      cands = cands.slice(group.length)
-      if (keepsCopy(res.nodes, self, this.cfg.replicas) || owner.peer === self.peer) continue
-      const items = group.map(key => ({ key, ver: this.records.version(key) })).filter(it => it.ver > 0)
-      try {
-        const want = new Set((await this.rpc.call(owner.peer, { type: 'offer', items }, 'want')).keys)
-        const give = items.filter(it => want.has(it.key)).map(it => it.key)
-        if (give.length > 0) await this.pushKeys(owner.peer, give)
-        const drop = items.filter(it => !want.has(it.key))
-        if (drop.length > 0 && !this.stopped) this.c.self.tell({ type: 'drop-stale', items: drop })
-      } catch (err) {
-        if (meansDead(err)) this.markDead(owner.peer)
-      }
-    }
-  }
-
-  /** Apply a confirmed drop, unless the copy changed since or the key is ours to own now. */
-  private async dropStale (items: ReadonlyArray<{ key: string, ver: number }>): Promise<void> {
-    const pred = this.ring.pred
-    if (pred === undefined) return
-    for (const it of items) {
-      const e = this.records.index.get(it.key)
-      if (e === undefined || inOpenClosed(this.space, e.id, pred.id, this.ring.self.id)) continue
-      await this.records.dropIfAt(it.key, it.ver)
-    }
-  }
-
   // ---- providers ----
 
   private async provide (key: string, reply: Reply<void>): Promise<void> {
-    try { this.checkKey(key) } catch (err) { reply.fail(err as Error); return }
+    try { checkKey(key) } catch (err) { reply.fail(err as Error); return }
     if (!this.mine.has(key)) {
       this.mine.add(key)
       await this.mineStore.put(key, new Uint8Array([1]))
@@ -739,12 +584,12 @@ export class DhtActor implements Actor<DhtInbox> {
     addProvider(this.providers, key, { peer: provider.peer, addrs, expiresAt })
     await this.provStore.put(`${key}\n${provider.peer}`, enc.encode(JSON.stringify({ addrs, expiresAt })))
     if (!forward) return
-    const targets = this.replicaTargets()
+    const targets = this.kv.replicaTargets()
     void Promise.allSettled(targets.map(async t => await this.rpc.call(t.peer, { type: 'add-provider', key, provider, ttlMs, forward: false }, 'ack')))
   }
 
   private async findProvidersTask (key: string, limit: number): Promise<ProviderRecord[]> {
-    this.checkKey(key)
+    checkKey(key)
     const res = await this.lookup(hashId(this.space, key))
     const out = new Map<PeerKey, ProviderRecord>()
     for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, this.cfg.replicas + 1)) {
@@ -806,7 +651,7 @@ export class DhtActor implements Actor<DhtInbox> {
         if (nudge !== undefined) this.rpc.send(nudge.peer, { type: 'nudge' }).catch(() => {})
         if (changed) {
           const keys = handoverKeys(this.space, this.records.index, this.ring.self, oldLive, n)
-          if (keys.length > 0) void this.pushKeys(n.peer, keys).catch(() => {})
+          if (keys.length > 0) void this.kv.pushKeys(n.peer, keys).catch(() => {})
         }
         return
       }
@@ -837,7 +682,7 @@ export class DhtActor implements Actor<DhtInbox> {
         return
       }
       case 'put':
-        await this.ownerPut(msg.key, msg.value, {
+        await this.kv.ownerPut(msg.key, msg.value, {
           ok: (replicas) => { respond.ok({ type: 'put-ok', replicas }) },
           fail: (err) => { respond.error(err.message) }
         })
