@@ -1,21 +1,19 @@
 import type { Actor, ActorComponents, Reply } from '../../node/kernel/actor.ts'
 import type { PeerKey, Responder } from '../../node/ports/net.ts'
-import { asPeerKey } from '../../node/ports/net.ts'
-import { getJson, putJson, type Store } from '../../node/ports/store.ts'
-import type { ProviderRecord } from '../../node/contracts.ts'
+import { getJson, putJson } from '../../node/ports/store.ts'
 import { AddressBook } from './address-book.ts'
 import { internPeer } from './address-intern.ts'
 import { shareableAddrs, type AddrScope } from './addrs.ts'
 import type { DhtInbox, FindResult, RingView, Tick } from './api-types.ts'
 import * as C from './constants.ts'
 import { DhtError } from './errors.ts'
-import { checkKey, KeyValues } from './key-values.ts'
+import { KeyValues } from './key-values.ts'
 import { dropFinger, emptyFingers, fingerFound, fingersFromHints, fingerStart, firstAtOrAfter, nextFingerToFix, restartRound, type FingerTable } from './fingers.ts'
-import { distance, hashId, idFromBytes, idToBytes, inOpen, peerRingId, ringSpace, type RingId, type RingSpace } from './ids.ts'
+import { distance, idFromBytes, idToBytes, inOpen, peerRingId, ringSpace, type RingId, type RingSpace } from './ids.ts'
 import { iterativeLookup, type LookupResult } from './lookup.ts'
 import type { DhtMsg, WireNode } from './messages.ts'
 import type { NodeRef } from './node-ref.ts'
-import { addProvider, listProviders, pruneProviders, type ProviderMap } from './provider-set.ts'
+import { Providers } from './providers.ts'
 import { RecordStore } from './record-store.ts'
 import { handoverKeys, ownedKeys, wanted } from './repair.ts'
 import {
@@ -42,8 +40,6 @@ export interface DhtInit {
   addrScope: AddrScope
 }
 
-const enc = new TextEncoder()
-
 /**
  * One Chord member. The mailbox serializes every state change; anything that waits on
  * the network runs as a task outside `receive` (so two members asking each other never
@@ -58,10 +54,7 @@ export class DhtActor implements Actor<DhtInbox> {
   private readonly rpc: DhtRpc
   private readonly records: RecordStore
   private readonly kv: KeyValues
-  private readonly provStore: Store
-  private readonly mineStore: Store
-  private readonly providers: ProviderMap = new Map()
-  private readonly mine = new Set<string>()
+  private readonly prov: Providers
   private readonly suspects = new Map<PeerKey, number>()
   private readonly busy = new Set<string>()
   private ring: RingState
@@ -98,20 +91,29 @@ export class DhtActor implements Actor<DhtInbox> {
       localPut: (key, value) => this.c.self.ask<number>(reply => ({ type: 'local-put', key, value, reply }), this.cfg.rpcTimeoutMs * 3),
       dropStaleLater: (items) => { this.c.self.tell({ type: 'drop-stale', items }) }
     })
-    this.provStore = components.store.sublevel('prov')
-    this.mineStore = components.store.sublevel('mine')
+    this.prov = new Providers({
+      space: this.space,
+      replicas: init.replicas,
+      providerTtlMs: init.providerTtlMs,
+      addrScope: init.addrScope,
+      rpc: this.rpc,
+      records: components.store.sublevel('prov'),
+      mine: components.store.sublevel('mine'),
+      now: () => this.c.clock.now(),
+      self: () => this.ring.self,
+      wire: (n) => this.wire(n),
+      lookup: (key) => this.lookup(key),
+      isDead: this.isDead,
+      markDead: this.markDead,
+      replicaTargets: () => this.kv.replicaTargets(),
+      localAdd: (key, provider, ttlMs) => this.c.self.ask<void>(reply => ({ type: 'local-provider', key, provider, ttlMs, reply }))
+    })
     this.ring = lone(this.nodeOf(components.net.self))
   }
 
   async start (): Promise<void> {
     await this.records.load()
-    const now = this.c.clock.now()
-    for await (const [k, v] of this.provStore.entries()) {
-      const sep = k.indexOf('\n')
-      const e = JSON.parse(new TextDecoder().decode(v)) as { addrs: string[], expiresAt: number }
-      if (sep > 0 && e.expiresAt > now) addProvider(this.providers, k.slice(0, sep), { peer: asPeerKey(k.slice(sep + 1)), addrs: e.addrs, expiresAt: e.expiresAt })
-    }
-    for await (const [k] of this.mineStore.entries()) this.mine.add(k)
+    await this.prov.load()
     this.hints = (await getJson<WireNode[]>(this.c.store, 'ring')) ?? []
     for (const h of this.hints) this.book.learn(h.peer, h.addrs)
     const every = (ms: number, tick: Tick): void => { this.c.clock.setPeriodic(ms, () => { this.c.self.tell({ type: 'tick', tick }) }) }
@@ -137,7 +139,7 @@ export class DhtActor implements Actor<DhtInbox> {
   }
 
   status (): unknown {
-    return { successor: successor(this.ring).peer, predecessor: this.ring.pred?.peer ?? null, successors: this.ring.succs.length, fingers: this.fingers.entries.length, records: this.records.index.size, providerKeys: this.providers.size }
+    return { successor: successor(this.ring).peer, predecessor: this.ring.pred?.peer ?? null, successors: this.ring.succs.length, fingers: this.fingers.entries.length, records: this.records.index.size, providerKeys: this.prov.counts().keys }
   }
 
   async receive (m: DhtInbox): Promise<void> {
@@ -156,7 +158,7 @@ export class DhtActor implements Actor<DhtInbox> {
         this.answer(m.reply, async () => { try { await this.tryJoin(m.via, true) } finally { this.joining-- } })
         break
       case 'provide': await this.provide(m.key, m.reply); break
-      case 'find-providers': this.answer(m.reply, async () => await this.findProvidersTask(m.key, m.limit)); break
+      case 'find-providers': this.answer(m.reply, async () => await this.prov.findTask(m.key, m.limit)); break
       case 'joined': this.onJoined(m.succ, m.succs, m.rejoin); break
       case 'stabilized': this.onStabilized(m); break
       case 'dead': this.markDeadNow(m.peer); break
@@ -164,7 +166,7 @@ export class DhtActor implements Actor<DhtInbox> {
       case 'finger': this.fingers = fingerFound(this.space, this.ring.self.id, this.fingers, m.index, m.node); break
       case 'finger-hints': if (this.fingers.entries.length === 0) this.fingers = fingersFromHints(this.space, this.ring.self, m.nodes); break
       case 'local-put': await this.kv.ownerPut(m.key, m.value, m.reply); break
-      case 'local-provider': await this.addProviderRecord(m.key, m.provider, m.ttlMs, true); m.reply.ok(); break
+      case 'local-provider': await this.prov.addRecord(m.key, m.provider, m.ttlMs, true); m.reply.ok(); break
       case 'drop-stale': await this.kv.dropStale(m.items); break
     }
     await this.persistRing()
@@ -268,11 +270,11 @@ export class DhtActor implements Actor<DhtInbox> {
         return
       }
       case 'repair': {
-        for (const gone of pruneProviders(this.providers, this.c.clock.now())) void this.provStore.del(`${gone.key}\n${gone.peer}`)
+        this.prov.prune()
         this.task('repair', async () => { await this.kv.repairTask() })
         return
       }
-      case 'republish': this.task('republish', async () => { for (const k of [...this.mine]) await this.provideOnce(k).catch(() => {}) }); return
+      case 'republish': this.task('republish', async () => { await this.prov.republish() }); return
     }
   }
 
@@ -550,60 +552,8 @@ export class DhtActor implements Actor<DhtInbox> {
   // ---- providers ----
 
   private async provide (key: string, reply: Reply<void>): Promise<void> {
-    try { checkKey(key) } catch (err) { reply.fail(err as Error); return }
-    if (!this.mine.has(key)) {
-      this.mine.add(key)
-      await this.mineStore.put(key, new Uint8Array([1]))
-    }
-    this.answer(reply, async () => { await this.provideOnce(key) })
-  }
-
-  private async provideOnce (key: string): Promise<void> {
-    const res = await this.lookup(hashId(this.space, key))
-    const me = this.wire(this.ring.self)
-    let lastErr: unknown
-    for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, C.PUT_ATTEMPTS)) {
-      try {
-        if (node.peer === this.ring.self.peer) {
-          await this.c.self.ask<void>(reply => ({ type: 'local-provider', key, provider: me, ttlMs: this.cfg.providerTtlMs, reply }))
-        } else {
-          await this.rpc.call(node.peer, { type: 'add-provider', key, provider: me, ttlMs: this.cfg.providerTtlMs, forward: true }, 'ack')
-        }
-        return
-      } catch (err) {
-        lastErr = err
-        if (meansDead(err)) this.markDead(node.peer)
-      }
-    }
-    throw new DhtError('put-failed', `provide ${JSON.stringify(key)}: no owner accepted the record`, { key }, { cause: lastErr })
-  }
-
-  private async addProviderRecord (key: string, provider: WireNode, ttlMs: number, forward: boolean): Promise<void> {
-    const expiresAt = this.c.clock.now() + Math.min(ttlMs, this.cfg.providerTtlMs)
-    const addrs = shareableAddrs(provider.addrs, this.cfg.addrScope)
-    addProvider(this.providers, key, { peer: provider.peer, addrs, expiresAt })
-    await this.provStore.put(`${key}\n${provider.peer}`, enc.encode(JSON.stringify({ addrs, expiresAt })))
-    if (!forward) return
-    const targets = this.kv.replicaTargets()
-    void Promise.allSettled(targets.map(async t => await this.rpc.call(t.peer, { type: 'add-provider', key, provider, ttlMs, forward: false }, 'ack')))
-  }
-
-  private async findProvidersTask (key: string, limit: number): Promise<ProviderRecord[]> {
-    checkKey(key)
-    const res = await this.lookup(hashId(this.space, key))
-    const out = new Map<PeerKey, ProviderRecord>()
-    for (const node of res.nodes.filter(n => !this.isDead(n.peer)).slice(0, this.cfg.replicas + 1)) {
-      try {
-        const list = node.peer === this.ring.self.peer
-          ? listProviders(this.providers, key, this.c.clock.now(), limit).map(e => ({ peer: e.peer, addrs: e.addrs }))
-          : (await this.rpc.call(node.peer, { type: 'get-providers', key, limit: Math.min(limit, C.MAX_NODES_PER_MESSAGE) }, 'providers')).providers
-        for (const p of list) if (!out.has(p.peer)) out.set(p.peer, { peer: p.peer, addrs: p.addrs })
-        if (out.size >= limit) break
-      } catch (err) {
-        if (meansDead(err)) this.markDead(node.peer)
-      }
-    }
-    return [...out.values()].slice(0, limit)
+    try { await this.prov.remember(key) } catch (err) { reply.fail(err as Error); return }
+    this.answer(reply, async () => { await this.prov.provideOnce(key) })
   }
 
   // ---- inbound ----
@@ -703,11 +653,11 @@ export class DhtActor implements Actor<DhtInbox> {
       case 'offer': respond.ok({ type: 'want', keys: wanted(this.records.index, msg.items) }); return
       case 'add-provider':
         if (msg.provider.peer !== from && msg.forward) { respond.error('a provider announces itself'); return }
-        await this.addProviderRecord(msg.key, msg.provider, msg.ttlMs, msg.forward)
+        await this.prov.addRecord(msg.key, msg.provider, msg.ttlMs, msg.forward)
         respond.ok({ type: 'ack' })
         return
       case 'get-providers':
-        respond.ok({ type: 'providers', providers: listProviders(this.providers, msg.key, this.c.clock.now(), Math.min(msg.limit, C.MAX_NODES_PER_MESSAGE)).map(e => ({ peer: e.peer, addrs: e.addrs })) })
+        respond.ok({ type: 'providers', providers: this.prov.list(msg.key, Math.min(msg.limit, C.MAX_NODES_PER_MESSAGE)) })
         return
       default:
         // A response type sent as a request: the peer speaks the protocol wrongly.
@@ -717,9 +667,7 @@ export class DhtActor implements Actor<DhtInbox> {
   }
 
   private view (): RingView {
-    let providers = 0
-    for (const l of this.providers.values()) providers += l.length
-    return { bits: this.space.bits, ring: this.ring, fingers: this.fingers.entries, records: this.records.index.size, providers }
+    return { bits: this.space.bits, ring: this.ring, fingers: this.fingers.entries, records: this.records.index.size, providers: this.prov.counts().records }
   }
 }
 
