@@ -18,6 +18,8 @@
  */
 import { createInterface } from 'node:readline'
 import { createPeer } from '../node/peer.ts'
+import { createLogger, stderrSink } from '../node/ports/logger.ts'
+import { installFaultGuard } from '../node/upstream-faults.ts'
 import type { ChunksApi as Chunks } from '../protocols/chunk-exchange/api.ts'
 import { peerConfig } from './lib/dist-peers.ts'
 
@@ -44,13 +46,9 @@ function emit (line: Record<string, unknown>): void {
 }
 
 async function main (spec: DistPeerSpec): Promise<void> {
-  // As in the in-process run: a peer stopping mid-write can make yamux throw outside any
-  // promise we hold. Count them (reported in status) instead of losing the whole run.
-  let uncaught = 0
-  process.on('uncaughtException', (err) => {
-    uncaught++
-    process.stderr.write(`dist-peer ${spec.name}: uncaught exception outside our code (#${uncaught}): ${err.message}\n`)
-  })
+  // As bench/run.ts does for in-process runs: the known upstream yamux fault is survived and
+  // counted (reported in status); anything else uncaught ends this peer with exit code 1.
+  const guard = installFaultGuard(createLogger(stderrSink(), { level: 'warn', scope: `dist-peer ${spec.name}` }), code => process.exit(code))
 
   const peer = await createPeer(peerConfig(spec.dir, spec.name, spec.uploadBps, spec.bootstrap, spec.chunks, spec.role === 'tracker'))
   let stopping: Promise<void> | undefined
@@ -91,7 +89,7 @@ async function main (spec: DistPeerSpec): Promise<void> {
       } else if (cmd === 'status') {
         const t = link === undefined ? undefined : (await chunks.status()).transfers.find(x => x.link === link)
         const cpu = process.cpuUsage(c0)
-        emit({ event: 'status', uploaded: t?.uploaded ?? 0, uploadedToSpread: t?.uploadedToSpread, have: t?.chunksHave ?? 0, of: t?.chunks ?? 0, cpuS: (cpu.user + cpu.system) / 1e6, uncaught })
+        emit({ event: 'status', uploaded: t?.uploaded ?? 0, uploadedToSpread: t?.uploadedToSpread, have: t?.chunksHave ?? 0, of: t?.chunks ?? 0, cpuS: (cpu.user + cpu.system) / 1e6, uncaught: guard.survived })
       } else if (cmd === 'stop') {
         break
       }

@@ -40,13 +40,6 @@ const AGREEMENT_TARGET = 1.25
 const load = (): string => loadavg().map(l => l.toFixed(2)).join(' ')
 
 export async function run (args: string[]): Promise<BenchReport> {
-  // As bench distribution: a peer stopping mid-write can make libp2p's muxer throw outside
-  // any promise we hold; count and print them rather than dying mid-run.
-  let uncaught = 0
-  process.on('uncaughtException', (err) => {
-    uncaught++
-    process.stderr.write(`agreement: uncaught exception outside our code (#${uncaught}): ${err.message}\n`)
-  })
   const n = Number(flag(args, 'n') ?? 20)
   const sizeMib = Number(flag(args, 'size-mib') ?? 4)
   const rate = Number(flag(args, 'rate') ?? AGREEMENT_DEFAULT_RATE)
@@ -116,7 +109,7 @@ export async function run (args: string[]): Promise<BenchReport> {
   const fifoRatio = tcp.measuredS === null || fifoS === null ? Number.NaN : tcp.measuredS / fifoS
   return {
     bench: 'agreement',
-    environment: { ...environment(), cores: availableParallelism(), loadBefore, uncaughtLibp2pErrors: uncaught, simErrors: sim.errors.length },
+    environment: { ...environment(), cores: availableParallelism(), loadBefore, simErrors: sim.errors.length },
     tables: [{
       title: `${n} leechers + 1 seed, ${profile.name}: seed ${profile.seedBps / MB} MB/s, leechers ${profile.leecherBps / MB} MB/s upload, downloads uncapped; F = ${sizeMib} MiB, chunks ${chunkKib} KiB, blocks ${DEFAULT_BLOCK_SIZE / 1024} KiB`,
       columns: ['run', 'distribution s', 'D_P2P s', 'time/D_P2P', 'seed copies', 'leecher upload util', 'complete', 'wall s', 'CPU s', 'load avg 1/5/15'],

@@ -313,14 +313,6 @@ async function twoPeer (dir: string, size: number, chunks: Record<string, unknow
 }
 
 export async function run (args: string[]): Promise<BenchReport> {
-  // A peer stopping mid-write can make libp2p's muxer throw outside any promise we hold
-  // (StreamStateError from yamux); it would kill the whole multi-peer run. Count and print them.
-  let uncaught = 0
-  const onUncaught = (err: Error): void => {
-    uncaught++
-    process.stderr.write(`distribution: uncaught exception outside our code (#${uncaught}): ${err.message}\n`)
-  }
-  process.on('uncaughtException', onUncaught)
   const sizeMib = Number(flag(args, 'size-mib') ?? 64)
   const ns = (flag(args, 'n') ?? '5,10,20').split(',').map(Number)
   const which = flag(args, 'profile') ?? 'all'
@@ -379,13 +371,10 @@ export async function run (args: string[]): Promise<BenchReport> {
     if (all.length > 0) ratios['distribution.ratio.max'] = Math.max(...all)
   } finally {
     await rm(dir, { recursive: true, force: true })
-    // Left installed, it would also catch this run's own failure at bench/run.ts's top-level
-    // await: printed as a libp2p stray and exit status 0 for a failed benchmark.
-    process.off('uncaughtException', onUncaught)
   }
   return {
     bench: 'distribution',
-    environment: { ...environment(), process: procs ? 'swarms: one process per peer (tracker, seed, each leecher)' : 'one process, one libp2p host + LevelDB per peer', sizeMib, chunkKib, uncaughtLibp2pErrors: uncaught },
+    environment: { ...environment(), process: procs ? 'swarms: one process per peer (tracker, seed, each leecher)' : 'one process, one libp2p host + LevelDB per peer', sizeMib, chunkKib },
     tables,
     ratios
   }
