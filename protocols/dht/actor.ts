@@ -8,6 +8,7 @@ import type { DhtInbox, FindResult, RingView, Tick } from './api-types.ts'
 import * as C from './constants.ts'
 import { DhtError } from './errors.ts'
 import { KeyValues } from './key-values.ts'
+import type { RingMember } from './member.ts'
 import { dropFinger, emptyFingers, fingerFound, fingersFromHints, fingerStart, firstAtOrAfter, nextFingerToFix, restartRound, type FingerTable } from './fingers.ts'
 import { distance, idFromBytes, idToBytes, inOpen, peerRingId, ringSpace, type RingId, type RingSpace } from './ids.ts'
 import { iterativeLookup, type LookupResult } from './lookup.ts'
@@ -75,37 +76,33 @@ export class DhtActor implements Actor<DhtInbox> {
     this.r = init.successors
     this.rpc = new DhtRpc(components.net, init.rpcTimeoutMs, this.book)
     this.records = new RecordStore(components.store.sublevel('kv'), this.space)
-    this.kv = new KeyValues({
+    const member: RingMember = {
       space: this.space,
       replicas: init.replicas,
-      rpcTimeoutMs: init.rpcTimeoutMs,
-      maxValueBytes: init.maxValueBytes,
       rpc: this.rpc,
-      records: this.records,
       ring: () => this.ring,
       stopped: () => this.stopped,
       lookup: (key) => this.lookup(key),
       isDead: this.isDead,
       markDead: this.markDead,
       learn: (w) => this.learn(w),
+      wire: (n) => this.wire(n)
+    }
+    this.kv = new KeyValues({
+      ...member,
+      rpcTimeoutMs: init.rpcTimeoutMs,
+      maxValueBytes: init.maxValueBytes,
+      records: this.records,
       localPut: (key, value) => this.c.self.ask<number>(reply => ({ type: 'local-put', key, value, reply }), this.cfg.rpcTimeoutMs * 3),
       dropStaleLater: (items) => { this.c.self.tell({ type: 'drop-stale', items }) }
     })
     this.prov = new Providers({
-      space: this.space,
-      replicas: init.replicas,
+      ...member,
       providerTtlMs: init.providerTtlMs,
       addrScope: init.addrScope,
-      rpc: this.rpc,
       records: components.store.sublevel('prov'),
       mine: components.store.sublevel('mine'),
       now: () => this.c.clock.now(),
-      self: () => this.ring.self,
-      wire: (n) => this.wire(n),
-      lookup: (key) => this.lookup(key),
-      isDead: this.isDead,
-      markDead: this.markDead,
-      replicaTargets: () => this.kv.replicaTargets(),
       localAdd: (key, provider, ttlMs) => this.c.self.ask<void>(reply => ({ type: 'local-provider', key, provider, ttlMs, reply }))
     })
     this.ring = lone(this.nodeOf(components.net.self))

@@ -3,14 +3,13 @@ import type { PeerKey } from '../../node/ports/net.ts'
 import type { GetResult, PutResult } from './api-types.ts'
 import * as C from './constants.ts'
 import { DhtError } from './errors.ts'
-import { hashId, inOpen, inOpenClosed, type RingId, type RingSpace } from './ids.ts'
-import type { LookupResult } from './lookup.ts'
-import type { DhtMsg, WireNode, WireRecord } from './messages.ts'
-import type { NodeRef } from './node-ref.ts'
+import { hashId, inOpen, inOpenClosed } from './ids.ts'
+import { replicaTargets, type RingMember } from './member.ts'
+import type { DhtMsg, WireRecord } from './messages.ts'
 import type { RecordStore } from './record-store.ts'
 import { keepsCopy, ownedKeys, ownerGroup, staleCandidates } from './repair.ts'
-import { isAlone, type RingState } from './ring.ts'
-import { meansDead, type DhtRpc } from './rpc.ts'
+import { isAlone } from './ring.ts'
+import { meansDead } from './rpc.ts'
 
 const enc = new TextEncoder()
 
@@ -24,23 +23,14 @@ export function checkValue (value: Uint8Array, max: number): void {
 }
 
 /**
- * What the key-value work needs of its Chord member: routing and liveness, read-only views
- * of its ring and records, and its mailbox for the two steps that change state (an owner's
- * write, a confirmed drop), which must run inside `receive`.
+ * What the key-value work needs beyond the member's routing: its records, and its mailbox
+ * for the two steps that change state (an owner's write, a confirmed drop), which must run
+ * inside `receive`.
  */
-export interface KeyValueHost {
-  readonly space: RingSpace
-  readonly replicas: number
+export interface KeyValueHost extends RingMember {
   readonly rpcTimeoutMs: number
   readonly maxValueBytes: number
-  readonly rpc: DhtRpc
   readonly records: RecordStore
-  ring: () => RingState
-  stopped: () => boolean
-  lookup: (key: RingId) => Promise<LookupResult>
-  isDead: (peer: PeerKey) => boolean
-  markDead: (peer: PeerKey) => void
-  learn: (w: WireNode) => NodeRef
   /** This member's own `ownerPut`, through its mailbox; resolves to the replicas written. */
   localPut: (key: string, value: Uint8Array) => Promise<number>
   /** Queue a confirmed drop for `dropStale`, through the mailbox. */
@@ -89,16 +79,12 @@ export class KeyValues {
     } catch (err) { reply.fail(err as Error); return }
     const rec: WireRecord = { key, ver: this.h.records.version(key) + 1, value }
     await this.h.records.write(rec)
-    const targets = this.replicaTargets()
+    const targets = replicaTargets(this.h)
     void Promise.allSettled(targets.map(async t => await this.h.rpc.call(t.peer, { type: 'replicate', records: [rec] }, 'ack')))
       .then(results => {
         results.forEach((r, i) => { if (r.status === 'rejected' && meansDead(r.reason)) this.h.markDead(targets[i].peer) })
         reply.ok(results.filter(r => r.status === 'fulfilled').length)
       })
-  }
-
-  replicaTargets (): NodeRef[] {
-    return this.h.ring().succs.filter(n => !this.h.isDead(n.peer)).slice(0, this.h.replicas)
   }
 
   async getTask (key: string): Promise<GetResult> {
@@ -153,7 +139,7 @@ export class KeyValues {
   async repairTask (): Promise<void> {
     if (isAlone(this.h.ring())) return
     const owned = ownedKeys(this.h.space, this.h.records.index, this.h.ring().self, this.h.ring().pred, false)
-    for (const t of owned.length > 0 ? this.replicaTargets() : []) {
+    for (const t of owned.length > 0 ? replicaTargets(this.h) : []) {
       try {
         await this.pushKeys(t.peer, owned)
       } catch (err) {

@@ -4,33 +4,23 @@ import type { Store } from '../../node/ports/store.ts'
 import { shareableAddrs, type AddrScope } from './addrs.ts'
 import * as C from './constants.ts'
 import { DhtError } from './errors.ts'
-import { hashId, type RingId, type RingSpace } from './ids.ts'
+import { hashId } from './ids.ts'
 import { checkKey } from './key-values.ts'
-import type { LookupResult } from './lookup.ts'
+import { replicaTargets, type RingMember } from './member.ts'
 import type { WireNode } from './messages.ts'
-import type { NodeRef } from './node-ref.ts'
 import { addProvider, listProviders, pruneProviders, type ProviderMap } from './provider-set.ts'
-import { meansDead, type DhtRpc } from './rpc.ts'
+import { meansDead } from './rpc.ts'
 
 const enc = new TextEncoder()
 
-/** What provider records need of their Chord member (as KeyValueHost, plus the clock and stores). */
-export interface ProvidersHost {
-  readonly space: RingSpace
-  readonly replicas: number
+/** What provider records need beyond the member's routing: the clock, their stores, the mailbox. */
+export interface ProvidersHost extends RingMember {
   readonly providerTtlMs: number
   readonly addrScope: AddrScope
-  readonly rpc: DhtRpc
   /** Records held for others, and the keys this peer provides itself (republished). */
   readonly records: Store
   readonly mine: Store
   now: () => number
-  self: () => NodeRef
-  wire: (n: NodeRef) => WireNode
-  lookup: (key: RingId) => Promise<LookupResult>
-  isDead: (peer: PeerKey) => boolean
-  markDead: (peer: PeerKey) => void
-  replicaTargets: () => NodeRef[]
   /** `addRecord` on this member, through its mailbox. */
   localAdd: (key: string, provider: WireNode, ttlMs: number) => Promise<void>
 }
@@ -70,11 +60,11 @@ export class Providers {
 
   async provideOnce (key: string): Promise<void> {
     const res = await this.h.lookup(hashId(this.h.space, key))
-    const me = this.h.wire(this.h.self())
+    const me = this.h.wire(this.h.ring().self)
     let lastErr: unknown
     for (const node of res.nodes.filter(n => !this.h.isDead(n.peer)).slice(0, C.PUT_ATTEMPTS)) {
       try {
-        if (node.peer === this.h.self().peer) {
+        if (node.peer === this.h.ring().self.peer) {
           await this.h.localAdd(key, me, this.h.providerTtlMs)
         } else {
           await this.h.rpc.call(node.peer, { type: 'add-provider', key, provider: me, ttlMs: this.h.providerTtlMs, forward: true }, 'ack')
@@ -99,7 +89,7 @@ export class Providers {
     addProvider(this.map, key, { peer: provider.peer, addrs, expiresAt })
     await this.h.records.put(`${key}\n${provider.peer}`, enc.encode(JSON.stringify({ addrs, expiresAt })))
     if (!forward) return
-    const targets = this.h.replicaTargets()
+    const targets = replicaTargets(this.h)
     void Promise.allSettled(targets.map(async t => await this.h.rpc.call(t.peer, { type: 'add-provider', key, provider, ttlMs, forward: false }, 'ack')))
   }
 
@@ -114,7 +104,7 @@ export class Providers {
     const out = new Map<PeerKey, ProviderRecord>()
     for (const node of res.nodes.filter(n => !this.h.isDead(n.peer)).slice(0, this.h.replicas + 1)) {
       try {
-        const list = node.peer === this.h.self().peer
+        const list = node.peer === this.h.ring().self.peer
           ? this.list(key, limit)
           : (await this.h.rpc.call(node.peer, { type: 'get-providers', key, limit: Math.min(limit, C.MAX_NODES_PER_MESSAGE) }, 'providers')).providers
         for (const p of list) if (!out.has(p.peer)) out.set(p.peer, { peer: p.peer, addrs: p.addrs })
