@@ -23,13 +23,12 @@ async function start (over: ConfigOverrides): Promise<RuntimePeer> {
 
 const relay = (p: RuntimePeer): RelayApi => p.services.get<RelayApi>('relay') as RelayApi
 
-/** Poll (bounded) until `pred` holds on the peer's relay status. */
-/** Poll (bounded) a supernode's directory entry for `name` until `pred` holds; not found counts as not yet. */
-async function whereisUntil (p: RuntimePeer, name: string, pred: (w: WhereResult) => boolean, what: string, ms = 10_000): Promise<WhereResult> {
+/** Poll `ask` (bounded) until its answer satisfies `pred`; a failed ask counts as not yet. */
+async function pollUntil<T> (ask: () => Promise<T>, pred: (v: T) => boolean, what: string, ms: number): Promise<T> {
   const deadline = Date.now() + ms
-  let last: WhereResult | Error = new Error('not asked')
+  let last: T | Error = new Error('not asked')
   for (let i = 0; i < ms / 50; i++) {
-    last = await relay(p).whereis(name).catch((err: Error) => err)
+    last = await ask().catch((err: Error) => err)
     if ((!(last instanceof Error) && pred(last)) || Date.now() > deadline) break
     await new Promise(resolve => setTimeout(resolve, 50))
   }
@@ -37,16 +36,14 @@ async function whereisUntil (p: RuntimePeer, name: string, pred: (w: WhereResult
   return last
 }
 
+/** Until `pred` holds on the peer's relay status. */
 async function until (p: RuntimePeer, pred: (s: RelayStatus) => boolean, what: string, ms = 15_000): Promise<RelayStatus> {
-  const deadline = Date.now() + ms
-  let s = await relay(p).status()
-  for (let i = 0; i < ms / 50 && !pred(s); i++) {
-    if (Date.now() > deadline) break
-    await new Promise(resolve => setTimeout(resolve, 50))
-    s = await relay(p).status()
-  }
-  assert.ok(pred(s), `${what}; status: ${JSON.stringify(s)}`)
-  return s
+  return await pollUntil(async () => await relay(p).status(), pred, what, ms)
+}
+
+/** Until a supernode's directory entry for `name` satisfies `pred` (not found counts as not yet). */
+async function whereisUntil (p: RuntimePeer, name: string, pred: (w: WhereResult) => boolean, what: string, ms = 10_000): Promise<WhereResult> {
+  return await pollUntil(async () => await relay(p).whereis(name), pred, what, ms)
 }
 
 describe('relay on libp2p (TCP loopback)', function () {
